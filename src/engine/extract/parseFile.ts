@@ -1,0 +1,252 @@
+import type { Dialect, DialectSetting } from '../model/dialect.ts';
+import type { Diagnostic, DiagnosticCode } from '../model/diagnostics.ts';
+import type { FallbackRelations, ParsedFile, ParsedStatement, TemplateRelations } from '../model/parsed.ts';
+import type { Range } from '../model/range.ts';
+import type { ObjectName, Statement } from '../model/statements.ts';
+import { StatementParseError, type ParserBackend } from '../parse/backend.ts';
+import { guessDialects, type DialectMemory } from '../parse/dialectDetect.ts';
+import { decodeSql } from '../text/decode.ts';
+import { scanRelations } from '../text/fallbackScan.ts';
+import { checkStatement, DEFAULT_GUARD_LIMITS, type GuardLimits } from '../text/guards.ts';
+import { LineIndex } from '../text/lineIndex.ts';
+import { maskSql } from '../text/mask.ts';
+import { splitStatements } from '../text/splitter.ts';
+import { dbtModelName, renderTemplate } from '../text/templating.ts';
+import { blockInterior, readRoutineHeader } from './routineHeader.ts';
+
+export interface ParseOptions {
+  dialect: DialectSetting;
+  /** Tried in order; the first that parses a statement wins. */
+  backends: readonly ParserBackend[];
+  /** Per-folder memory of what worked, for `auto`. */
+  memory?: DialectMemory;
+  guardLimits?: Partial<GuardLimits>;
+}
+
+type Owner = NonNullable<ParsedStatement['owner']>;
+
+/** Routine bodies nest (IF … BEGIN … END inside a procedure); beyond this depth a block is token-scanned. */
+const MAX_BODY_DEPTH = 4;
+
+const STATEMENT_START = /\b(WITH|SELECT|INSERT|UPDATE|DELETE|MERGE|CREATE|ALTER|DROP|TRUNCATE|REPLACE|UPSERT|COPY)\b/i;
+
+/**
+ * Reads one file's bytes into a ParsedFile: decode, neutralise templating,
+ * split, guard, parse each statement with the first backend that accepts it,
+ * and token-scan what none accepts. Never throws on bad input: every problem
+ * becomes a diagnostic and costs only its own statement.
+ */
+export function parseFile(path: string, bytes: Uint8Array, options: ParseOptions): ParsedFile {
+  const decoded = decodeSql(bytes);
+  if (decoded.error) {
+    return {
+      path,
+      dialect: options.dialect === 'auto' ? 'generic' : options.dialect,
+      encoding: decoded.encoding,
+      statements: [],
+      diagnostics: [{ severity: 'error', code: decoded.error.code, message: decoded.error.message, range: ZERO_RANGE }],
+      statementCount: 0,
+    };
+  }
+  return parseText(path, decoded.text, decoded.encoding, options);
+}
+
+export function parseText(path: string, source: string, encoding: string, options: ParseOptions): ParsedFile {
+  const template = renderTemplate(source);
+  const text = template.text;
+  const lines = new LineIndex(text);
+  const folder = folderOf(path);
+
+  const { primary, alternate } = chooseDialects(path, text, folder, options);
+  const split = splitStatements(text, { dialect: primary });
+  const ctx: FileContext = {
+    text,
+    lines,
+    options,
+    primary,
+    alternate,
+    limits: { ...DEFAULT_GUARD_LIMITS, ...options.guardLimits },
+    diagnostics: [...split.diagnostics],
+    out: [],
+    parsedWith: new Map(),
+  };
+
+  for (const statement of split.statements) parseStatement(ctx, statement.text, statement.start, undefined, 0);
+
+  if (options.memory) for (const [dialect, n] of ctx.parsedWith) options.memory.record(folder, dialect, n);
+  let dialect = primary;
+  let best = ctx.parsedWith.get(primary) ?? 0;
+  for (const [d, n] of ctx.parsedWith) if (n > best) [dialect, best] = [d, n];
+
+  const parsed: ParsedFile = {
+    path,
+    dialect,
+    encoding,
+    statements: ctx.out,
+    diagnostics: ctx.diagnostics,
+    statementCount: split.statements.length,
+  };
+  // A file under models/ is a dbt model; so is any file calling ref() or
+  // source(), wherever it sits relative to the folder being ingested.
+  const usesDbt = template.refs.length + template.sources.length > 0;
+  const model = dbtModelName(path) ?? (usesDbt ? fileStem(path) : undefined);
+  if (model) {
+    const relations: TemplateRelations = {
+      refs: template.refs.map((r) => ({ name: r.name, ...(r.package ? { package: r.package } : {}), range: lines.rangeOf(r.start, r.end) })),
+      sources: template.sources.map((s) => ({ source: s.source, table: s.table, range: lines.rangeOf(s.start, s.end) })),
+    };
+    parsed.dbtModel = { name: model, template: relations };
+  }
+  return parsed;
+}
+
+interface FileContext {
+  text: string;
+  lines: LineIndex;
+  options: ParseOptions;
+  primary: Dialect;
+  alternate: Dialect | undefined;
+  limits: GuardLimits;
+  diagnostics: Diagnostic[];
+  out: ParsedStatement[];
+  parsedWith: Map<Dialect, number>;
+}
+
+function chooseDialects(path: string, text: string, folder: string, options: ParseOptions): { primary: Dialect; alternate: Dialect | undefined } {
+  if (options.dialect !== 'auto') return { primary: options.dialect, alternate: undefined };
+  const guess = guessDialects(path, text);
+  const remembered = options.memory?.best(folder);
+  const candidates = !guess.confident && remembered ? [remembered, ...guess.candidates.filter((d) => d !== remembered)] : guess.candidates;
+  return { primary: candidates[0] ?? 'postgresql', alternate: candidates[1] };
+}
+
+function parseStatement(ctx: FileContext, text: string, start: number, owner: Owner | undefined, depth: number): void {
+  const range = ctx.lines.rangeOf(start, start + text.length);
+  const guard = checkStatement(text, ctx.limits);
+  if (guard) {
+    const at = ctx.lines.positionAt(start + guard.offset);
+    ctx.diagnostics.push({ severity: 'error', code: guard.code, message: guard.message, range: { start: at, end: range.end } });
+    pushFallback(ctx, text, range, owner, undefined);
+    return;
+  }
+
+  const attempt = tryBackends(ctx, text, ctx.primary) ?? (ctx.alternate ? tryBackends(ctx, text, ctx.alternate) : undefined);
+  if (attempt && 'statements' in attempt) {
+    ctx.parsedWith.set(attempt.dialect, (ctx.parsedWith.get(attempt.dialect) ?? 0) + 1);
+    ctx.out.push({ range, backend: attempt.backend, statements: attempt.statements, ...(owner ? { owner } : {}) });
+    for (const s of attempt.statements) {
+      if (s.kind === 'createRoutine' && s.bodyText && depth < MAX_BODY_DEPTH) {
+        parseBody(ctx, s.bodyText.text, start + s.bodyText.offset, { kind: s.routine, name: s.name }, depth + 1, false);
+      }
+    }
+    return;
+  }
+
+  const header = depth < MAX_BODY_DEPTH ? readRoutineHeader(text) : undefined;
+  if (header) {
+    const defining: Statement =
+      header.kind === 'trigger'
+        ? { kind: 'createTrigger', name: header.name, table: header.table ?? [] }
+        : { kind: 'createRoutine', routine: header.kind, name: header.name };
+    ctx.out.push({ range, statements: [defining], ...(owner ? { owner } : {}) });
+    parseBody(ctx, text.slice(header.bodyStart), start + header.bodyStart, { kind: header.kind, name: header.name }, depth + 1, header.block);
+    return;
+  }
+
+  // Inside a body, control flow (IF … THEN, RETURN QUERY, FOR … LOOP, nested
+  // BEGIN … END) often wraps or precedes the SQL: unwrap blocks, and retry
+  // from the first statement keyword.
+  if (owner && depth > 0 && depth < MAX_BODY_DEPTH) {
+    const masked = maskSql(text);
+    if (/\bBEGIN\b/i.test(masked) && !/^\s*BEGIN\s+(TRAN|TRANSACTION)\b/i.test(masked)) {
+      parseBody(ctx, text, start, owner, depth + 1, true);
+      return;
+    }
+    const keyword = STATEMENT_START.exec(masked);
+    if (keyword && keyword.index > 0) {
+      parseStatement(ctx, text.slice(keyword.index), start + keyword.index, owner, depth);
+      return;
+    }
+  }
+
+  pushFallback(ctx, text, range, owner, attempt?.error, start);
+}
+
+function parseBody(ctx: FileContext, body: string, bodyStart: number, owner: Owner, depth: number, block: boolean): void {
+  let text = body;
+  let start = bodyStart;
+  const masked = maskSql(body);
+  if (block || /^\s*(DECLARE|BEGIN)\b/i.test(masked)) {
+    const inner = blockInterior(masked, 0);
+    text = body.slice(inner.start, inner.end);
+    start = bodyStart + inner.start;
+  }
+  const split = splitStatements(text, { dialect: ctx.primary });
+  for (const statement of split.statements) parseStatement(ctx, statement.text, start + statement.start, owner, depth);
+}
+
+interface ParseFailure {
+  error: { message: string; line?: number; column?: number; backend: string };
+}
+interface ParseSuccess {
+  statements: Statement[];
+  backend: ParserBackend['id'];
+  dialect: Dialect;
+}
+
+function tryBackends(ctx: FileContext, text: string, dialect: Dialect): ParseSuccess | undefined | ParseFailure {
+  let failure: ParseFailure | undefined;
+  for (const backend of ctx.options.backends) {
+    if (!backend.supports(dialect)) continue;
+    try {
+      const statements = backend.parse(text, dialect);
+      if (statements.length > 0) return { statements, backend: backend.id, dialect };
+    } catch (error) {
+      // The first backend's message is usually the most precise; keep it.
+      if (!failure) failure = { error: describeFailure(error, backend.id) };
+    }
+  }
+  return failure;
+}
+
+function describeFailure(error: unknown, backend: string): ParseFailure['error'] {
+  if (error instanceof StatementParseError) {
+    // The position goes into the diagnostic's range, in file coordinates; drop the statement-relative one.
+    const message = error.message.replace(/\s+at Line: \d+, Column: \d+\s*$/, '');
+    return { message, backend, ...(error.line !== undefined ? { line: error.line } : {}), ...(error.column !== undefined ? { column: error.column } : {}) };
+  }
+  // A RangeError (stack overflow) or any other crash inside a parser costs this statement only.
+  return { message: error instanceof Error ? `${error.name}: ${error.message}` : String(error), backend };
+}
+
+function pushFallback(ctx: FileContext, text: string, range: Range, owner: Owner | undefined, error: ParseFailure['error'] | undefined, start?: number): void {
+  const fallback: FallbackRelations = scanRelations(text, ctx.primary);
+  const found = fallback.reads.length + fallback.writes.length + fallback.references.length + fallback.creates.length > 0;
+  ctx.out.push({ range, statements: [], ...(found ? { fallback } : {}), ...(owner ? { owner } : {}) });
+  if (!error) return;
+  let diagRange = range;
+  if (error.line !== undefined && start !== undefined) {
+    const local = new LineIndex(text);
+    const offset = Math.min(text.length, local.offsetAt({ line: Math.max(0, error.line - 1), character: Math.max(0, (error.column ?? 1) - 1) }));
+    diagRange = { start: ctx.lines.positionAt(start + offset), end: range.end };
+  }
+  const code: DiagnosticCode = found ? 'fallback-extraction' : 'parse-error';
+  const message = found
+    ? `Could not parse this statement (${error.backend}: ${error.message}); its relations were recovered by a token scan with lower confidence.`
+    : `Could not parse this statement (${error.backend}: ${error.message}).`;
+  ctx.diagnostics.push({ severity: found ? 'warning' : 'error', code, message, range: diagRange });
+}
+
+function fileStem(path: string): string {
+  const name = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return name.replace(/\.sql$/i, '');
+}
+
+function folderOf(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+export type { ObjectName };

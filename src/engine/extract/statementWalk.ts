@@ -1,0 +1,53 @@
+/**
+ * Visits every statement of a file in order, including the parsed bodies of
+ * routines and triggers, with the name defaults in force at that point
+ * (a `USE` changes them for the statements after it).
+ */
+import type { ParsedFile, ParsedStatement } from '../model/parsed.ts';
+import type { ObjectName, Statement } from '../model/statements.ts';
+import { applyUse } from './names.ts';
+import type { NameOptions } from './names.ts';
+
+export interface StatementOwner {
+  kind: 'procedure' | 'function' | 'trigger';
+  name: ObjectName;
+}
+
+export interface WalkedStatement {
+  statement: Statement;
+  parsed: ParsedStatement;
+  options: NameOptions;
+  owner: StatementOwner | undefined;
+}
+
+export interface WalkedFallback {
+  parsed: ParsedStatement;
+  options: NameOptions;
+}
+
+export interface WalkVisitor {
+  statement(walked: WalkedStatement): void;
+  fallback?(walked: WalkedFallback): void;
+}
+
+export function walkFile(file: ParsedFile, base: NameOptions, visitor: WalkVisitor): void {
+  let options = base;
+  const visit = (statement: Statement, parsed: ParsedStatement, owner: StatementOwner | undefined): void => {
+    visitor.statement({ statement, parsed, options, owner });
+    if (statement.kind === 'use') options = applyUse(options, statement);
+    else if (statement.kind === 'createRoutine') {
+      for (const inner of statement.body ?? []) visit(inner, parsed, { kind: statement.routine, name: statement.name });
+    } else if (statement.kind === 'createTrigger') {
+      for (const inner of statement.body ?? []) visit(inner, parsed, { kind: 'trigger', name: statement.name });
+    }
+  };
+  for (const parsed of file.statements) {
+    for (const statement of parsed.statements) visit(statement, parsed, parsed.owner);
+    if (parsed.fallback && visitor.fallback) visitor.fallback({ parsed, options });
+  }
+}
+
+/** Files in a fixed order, so that "first definition wins" does not depend on input order. */
+export function sortedFiles(files: ParsedFile[]): ParsedFile[] {
+  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,23 @@
+import type { ParserBackend } from './backend.ts';
+import { nodeSqlParserBackend } from './nodeSqlParser.ts';
+import { sqlparserRsBackend } from './sqlparserRs.ts';
+
+export type BackendId = ParserBackend['id'];
+
+/**
+ * The default order, by measurement (see README "Parser backends"):
+ * sqlparser-rs parses the same statements several times faster, so it goes
+ * first and node-sql-parser catches what it rejects.
+ */
+export const DEFAULT_BACKEND_ORDER: readonly BackendId[] = ['sqlparser-rs', 'node-sql-parser'];
+
+export function isBackendId(value: string): value is BackendId {
+  return value === 'sqlparser-rs' || value === 'node-sql-parser';
+}
+
+/** The backends in the given order, initialised and ready for synchronous parsing. */
+export async function createBackends(order: readonly BackendId[] = DEFAULT_BACKEND_ORDER): Promise<ParserBackend[]> {
+  const backends = order.map((id) => (id === 'sqlparser-rs' ? sqlparserRsBackend() : nodeSqlParserBackend()));
+  await Promise.all(backends.map((b) => b.init()));
+  return backends;
+}

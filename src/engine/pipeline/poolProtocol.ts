@@ -1,0 +1,29 @@
+/** Messages between WorkerPool and a worker script (see workerTask.ts). One message each way per task. */
+
+export interface TaskRequest<TTask = unknown> {
+  id: number;
+  task: TTask;
+}
+
+export interface RemoteError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type TaskResponse<TResult = unknown> =
+  | { id: number; ok: true; result: TResult; /** time the handler took inside the worker */ handlerMs?: number }
+  | { id: number; ok: false; error: RemoteError; handlerMs?: number };
+
+export function toRemoteError(error: unknown): RemoteError {
+  if (error instanceof Error) {
+    const remote: RemoteError = { name: error.name, message: error.message };
+    if (error.stack !== undefined) remote.stack = error.stack;
+    return remote;
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+export function isTaskResponse(value: unknown): value is TaskResponse {
+  return typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'number' && typeof (value as { ok?: unknown }).ok === 'boolean';
+}

@@ -1,0 +1,477 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+import { PoolClosedError, TaskFailedError, TaskTimeoutError, WorkerCrashedError, abortError } from './poolErrors.ts';
+import type { TaskRequest } from './poolProtocol.ts';
+import { isTaskResponse } from './poolProtocol.ts';
+import { PriorityFifo, RingDeque } from './poolQueue.ts';
+import type { TaskPriority } from './poolQueue.ts';
+
+export { PoolClosedError, TaskFailedError, TaskTimeoutError, WorkerCrashedError } from './poolErrors.ts';
+export type { TaskPriority } from './poolQueue.ts';
+
+export interface WorkerPoolOptions {
+  /** Worker script (a .ts file works under Node 22 type stripping); it should call serveTasks(). */
+  script: URL | string;
+  /** Default Math.min(4, os.availableParallelism()). */
+  size?: number;
+  /** Budget per task; on expiry the worker is terminated and replaced. Default 30000; Infinity disables. */
+  taskTimeoutMs?: number;
+  /** Queued (not running) tasks above which 'batch' runs wait. Default unlimited. */
+  maxQueue?: number;
+  /** Sum of queued sizeHints above which 'batch' runs wait. Default unlimited. */
+  maxQueuedBytes?: number;
+  workerData?: unknown;
+  resourceLimits?: ResourceLimits;
+  execArgv?: string[];
+}
+
+export interface RunOptions {
+  /** Strict order critical > normal > batch, FIFO within one priority. */
+  priority: TaskPriority;
+  /** Approximate bytes the task carries, for maxQueuedBytes. */
+  sizeHint?: number;
+  /** Aborting removes a queued task, or discards a running task's result (its worker is kept). */
+  signal?: AbortSignal;
+  /** ArrayBuffers etc. to move instead of copy. A task sent with a transfer list is not retried after a crash. */
+  transfer?: readonly TransferListItem[];
+}
+
+export interface WorkerPoolStats {
+  completed: number;
+  failed: number;
+  timedOut: number;
+  /** Workers lost to an uncaught error, process.exit or OOM (with or without a task). */
+  crashed: number;
+  retried: number;
+  aborted: number;
+  queued: Record<TaskPriority, number>;
+  /** 'batch' runs held back by back-pressure, not yet queued. */
+  waitingForRoom: number;
+  queuedBytes: number;
+  busyWorkers: number;
+  workers: number;
+  /** Dispatch-to-answer time, over completed and failed tasks. */
+  meanTaskMs: number;
+  maxTaskMs: number;
+  /** Round trip minus the handler's own time as measured in the worker: messaging + scheduling cost. */
+  meanOverheadMs: number;
+}
+
+type TaskState = 'waiting' | 'queued' | 'running' | 'done';
+
+interface TaskEntry {
+  readonly id: number;
+  readonly task: unknown;
+  readonly priority: TaskPriority;
+  readonly sizeHint: number;
+  readonly transfer: readonly TransferListItem[] | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+  state: TaskState;
+  attempts: number;
+  dispatchedAt: number;
+  onAbort: (() => void) | undefined;
+}
+
+interface PoolWorker {
+  readonly thread: Worker;
+  current: TaskEntry | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Terminated on purpose (timeout, close) or already dead: later events from it are ignored. */
+  retired: boolean;
+  lastError: unknown;
+}
+
+/** setTimeout cannot wait longer than this; larger budgets mean "no timeout". */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A priority pool over node:worker_threads.
+ *
+ * - Workers start lazily, on the first task that finds no idle worker, so a
+ *   language server pays nothing until it parses; `warmUp()` starts them all
+ *   ahead of time. Idle workers are unref'd, busy ones ref'd: a CLI that
+ *   forgets close() still exits once its work is done.
+ * - Back-pressure applies only to 'batch': 'critical' and 'normal' are always
+ *   admitted (a save is never refused), 'batch' waits in FIFO order for room.
+ * - close({ mode: 'cancel' }) terminates running tasks too (they reject with
+ *   PoolClosedError): cancel means "stop now", and a stuck parse could
+ *   otherwise hold shutdown for the whole task budget.
+ */
+export class WorkerPool<TTask, TResult> {
+  readonly size: number;
+  private readonly script: URL | string;
+  private readonly taskTimeoutMs: number;
+  private readonly maxQueue: number;
+  private readonly maxQueuedBytes: number;
+  private readonly workerData: unknown;
+  private readonly resourceLimits: ResourceLimits | undefined;
+  private readonly execArgv: string[] | undefined;
+
+  private readonly workers = new Set<PoolWorker>();
+  private readonly idle: PoolWorker[] = [];
+  /** Terminations still in flight; close() resolves only after they end. */
+  private readonly terminating = new Set<Promise<unknown>>();
+  private readonly queue = new PriorityFifo<TaskEntry>((entry) => entry.state === 'queued');
+  private readonly waiting = new RingDeque<TaskEntry>();
+  private waitingLive = 0;
+  private queuedBytes = 0;
+  private readyWaiters: { resolve: () => void; reject: (reason: unknown) => void }[] = [];
+  private nextId = 1;
+
+  private closing: { mode: 'drain' | 'cancel'; done: Promise<void>; finish: () => void } | undefined;
+
+  private counters = { completed: 0, failed: 0, timedOut: 0, crashed: 0, retried: 0, aborted: 0 };
+  private timing = { answered: 0, totalMs: 0, maxMs: 0, measured: 0, overheadMs: 0 };
+
+  constructor(options: WorkerPoolOptions) {
+    this.script = typeof options.script === 'string' && options.script.startsWith('file:') ? new URL(options.script) : options.script;
+    this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, os.availableParallelism())));
+    this.taskTimeoutMs = options.taskTimeoutMs ?? 30_000;
+    this.maxQueue = options.maxQueue ?? Infinity;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? Infinity;
+    this.workerData = options.workerData;
+    this.resourceLimits = options.resourceLimits;
+    this.execArgv = options.execArgv;
+  }
+
+  /** Tasks queued and not yet running (excludes 'batch' runs still waiting for room). */
+  get queueDepth(): number {
+    return this.queue.size;
+  }
+
+  get busyWorkers(): number {
+    return this.workers.size - this.idle.length;
+  }
+
+  run(task: TTask, options: RunOptions): Promise<TResult> {
+    if (this.closing) return Promise.reject(new PoolClosedError());
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<TResult>((resolve, reject) => {
+      const entry: TaskEntry = {
+        id: this.nextId++,
+        task,
+        priority: options.priority,
+        sizeHint: Math.max(0, options.sizeHint ?? 0),
+        transfer: options.transfer,
+        signal,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        state: 'waiting',
+        attempts: 0,
+        dispatchedAt: 0,
+        onAbort: undefined,
+      };
+      if (signal) {
+        entry.onAbort = () => this.abort(entry);
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      if (entry.priority === 'batch' && (this.waitingLive > 0 || !this.hasRoomFor(entry.sizeHint))) {
+        this.waiting.push(entry);
+        this.waitingLive++;
+      } else {
+        this.enqueue(entry);
+      }
+      this.pump();
+    });
+  }
+
+  /** Resolves when a 'batch' task would be queued at once (use it to avoid reading input too early). */
+  whenReady(): Promise<void> {
+    if (this.closing) return Promise.reject(new PoolClosedError());
+    if (this.batchHasRoom()) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  /** Starts every worker now instead of on demand. */
+  warmUp(): void {
+    if (this.closing) return;
+    while (this.workers.size < this.size) this.idle.push(this.spawn());
+  }
+
+  stats(): WorkerPoolStats {
+    const { answered, totalMs, maxMs, measured, overheadMs } = this.timing;
+    return {
+      ...this.counters,
+      queued: { critical: this.queue.depth('critical'), normal: this.queue.depth('normal'), batch: this.queue.depth('batch') },
+      waitingForRoom: this.waitingLive,
+      queuedBytes: this.queuedBytes,
+      busyWorkers: this.busyWorkers,
+      workers: this.workers.size,
+      meanTaskMs: answered === 0 ? 0 : totalMs / answered,
+      maxTaskMs: maxMs,
+      meanOverheadMs: measured === 0 ? 0 : overheadMs / measured,
+    };
+  }
+
+  /**
+   * 'drain' (default): runs everything already accepted, then terminates the
+   * workers. 'cancel': rejects queued and running tasks with PoolClosedError
+   * and terminates the workers at once. Either way `run` rejects afterwards.
+   */
+  close(options: { mode?: 'drain' | 'cancel' } = {}): Promise<void> {
+    if (this.closing) return this.closing.done;
+    const mode = options.mode ?? 'drain';
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.closing = { mode, done, finish };
+    for (const waiter of this.readyWaiters) waiter.reject(new PoolClosedError());
+    this.readyWaiters = [];
+    if (mode === 'cancel') {
+      for (const entry of this.waiting.drain()) if (entry.state === 'waiting') this.settle(entry, new PoolClosedError(), false);
+      this.waitingLive = 0;
+      for (const entry of this.queue.drain()) this.settle(entry, new PoolClosedError(), false);
+      this.queuedBytes = 0;
+      for (const worker of [...this.workers]) {
+        const entry = worker.current;
+        this.retire(worker);
+        if (entry && entry.state === 'running') this.settle(entry, new PoolClosedError('Worker pool closed while the task ran'), false);
+      }
+    }
+    this.finishDrainIfIdle();
+    return done;
+  }
+
+  private hasRoomFor(sizeHint: number): boolean {
+    if (this.queue.size + 1 > this.maxQueue) return false;
+    // An empty queue admits any task, however large, or a big file could never be queued.
+    return this.queuedBytes === 0 || this.queuedBytes + sizeHint <= this.maxQueuedBytes;
+  }
+
+  private batchHasRoom(): boolean {
+    return this.waitingLive === 0 && this.queue.size < this.maxQueue && (this.queuedBytes === 0 || this.queuedBytes < this.maxQueuedBytes);
+  }
+
+  private enqueue(entry: TaskEntry): void {
+    entry.state = 'queued';
+    this.queue.push(entry, entry.priority);
+    this.queuedBytes += entry.sizeHint;
+  }
+
+  /** Hands queued tasks to free workers and lets waiting 'batch' runs in as room appears. */
+  private pump(): void {
+    for (;;) {
+      while (this.queue.size > 0) {
+        const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.trySpawn() : undefined);
+        if (!worker) break;
+        const entry = this.queue.shift();
+        if (!entry) {
+          this.makeIdle(worker);
+          break;
+        }
+        this.queuedBytes -= entry.sizeHint;
+        this.dispatch(worker, entry);
+      }
+      if (!this.admitWaiting()) break;
+    }
+    if (this.readyWaiters.length > 0 && this.batchHasRoom()) {
+      const waiters = this.readyWaiters;
+      this.readyWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    }
+    this.finishDrainIfIdle();
+  }
+
+  /** Moves waiting 'batch' runs into the queue while there is room; true if any moved. */
+  private admitWaiting(): boolean {
+    let admitted = false;
+    for (let entry = this.waiting.peek(); entry !== undefined; entry = this.waiting.peek()) {
+      if (entry.state !== 'waiting') {
+        this.waiting.shift();
+        continue;
+      }
+      if (!this.hasRoomFor(entry.sizeHint)) break;
+      this.waiting.shift();
+      this.waitingLive--;
+      this.enqueue(entry);
+      admitted = true;
+    }
+    return admitted && this.idle.length + (this.size - this.workers.size) > 0;
+  }
+
+  /**
+   * new Worker throws synchronously for a bad path or bad execArgv. With no
+   * worker alive nothing could ever run, so everything accepted fails with
+   * that error instead of hanging.
+   */
+  private trySpawn(): PoolWorker | undefined {
+    try {
+      return this.spawn();
+    } catch (error) {
+      if (this.workers.size === 0) {
+        for (const entry of this.queue.drain()) this.settle(entry, error, false);
+        for (const entry of this.waiting.drain()) if (entry.state === 'waiting') this.settle(entry, error, false);
+        this.queuedBytes = 0;
+        this.waitingLive = 0;
+      }
+      return undefined;
+    }
+  }
+
+  private spawn(): PoolWorker {
+    const thread = new Worker(this.script, {
+      workerData: this.workerData,
+      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
+      ...(this.execArgv ? { execArgv: this.execArgv } : {}),
+    });
+    const worker: PoolWorker = { thread, current: undefined, timer: undefined, retired: false, lastError: undefined };
+    thread.unref();
+    thread.on('message', (message: unknown) => this.onMessage(worker, message));
+    thread.on('messageerror', (error: unknown) => this.onMessageError(worker, error));
+    thread.on('error', (error: unknown) => {
+      worker.lastError = error;
+      this.onDied(worker, undefined);
+    });
+    thread.on('exit', (code: number) => this.onDied(worker, code));
+    this.workers.add(worker);
+    return worker;
+  }
+
+  private dispatch(worker: PoolWorker, entry: TaskEntry): void {
+    entry.state = 'running';
+    entry.attempts++;
+    entry.dispatchedAt = performance.now();
+    worker.current = entry;
+    worker.thread.ref();
+    if (this.taskTimeoutMs > 0 && this.taskTimeoutMs <= MAX_TIMER_MS) {
+      worker.timer = setTimeout(() => this.onTimeout(worker), this.taskTimeoutMs);
+    }
+    const request: TaskRequest = { id: entry.id, task: entry.task };
+    try {
+      worker.thread.postMessage(request, entry.transfer);
+    } catch (error) {
+      // The task itself could not be cloned: the caller's mistake, not the worker's.
+      this.clearTimer(worker);
+      worker.current = undefined;
+      this.makeIdle(worker);
+      this.settle(entry, error, false);
+    }
+  }
+
+  private onMessage(worker: PoolWorker, message: unknown): void {
+    const entry = worker.current;
+    if (worker.retired || !entry || !isTaskResponse(message) || message.id !== entry.id) return;
+    this.clearTimer(worker);
+    worker.current = undefined;
+    const elapsed = performance.now() - entry.dispatchedAt;
+    this.timing.answered++;
+    this.timing.totalMs += elapsed;
+    if (elapsed > this.timing.maxMs) this.timing.maxMs = elapsed;
+    if (message.handlerMs !== undefined) {
+      this.timing.measured++;
+      this.timing.overheadMs += Math.max(0, elapsed - message.handlerMs);
+    }
+    this.makeIdle(worker);
+    // An entry aborted while running is already settled: its result is dropped here.
+    if (entry.state === 'running') {
+      if (message.ok) {
+        this.counters.completed++;
+        this.settle(entry, message.result, true);
+      } else {
+        this.counters.failed++;
+        this.settle(entry, new TaskFailedError(message.error), false);
+      }
+    }
+    this.pump();
+  }
+
+  private onMessageError(worker: PoolWorker, error: unknown): void {
+    const entry = worker.current;
+    if (worker.retired || !entry) return;
+    this.clearTimer(worker);
+    worker.current = undefined;
+    this.makeIdle(worker);
+    if (entry.state === 'running') {
+      this.counters.failed++;
+      this.settle(entry, new TaskFailedError({ name: 'DataCloneError', message: `The task result could not be deserialised: ${String(error)}` }), false);
+    }
+    this.pump();
+  }
+
+  private onTimeout(worker: PoolWorker): void {
+    worker.timer = undefined;
+    const entry = worker.current;
+    this.retire(worker);
+    this.counters.timedOut++;
+    if (entry && entry.state === 'running') this.settle(entry, new TaskTimeoutError(this.taskTimeoutMs), false);
+    this.pump();
+  }
+
+  private onDied(worker: PoolWorker, exitCode: number | undefined): void {
+    if (worker.retired) return;
+    const entry = worker.current;
+    this.retire(worker);
+    this.counters.crashed++;
+    if (entry && entry.state === 'running') {
+      // Bytes moved by a transfer list went down with the worker: nothing left to resend.
+      if (entry.attempts < 2 && !entry.transfer?.length) {
+        this.counters.retried++;
+        entry.state = 'queued';
+        this.queue.unshift(entry, entry.priority);
+        this.queuedBytes += entry.sizeHint;
+      } else {
+        const how = exitCode === undefined ? 'with an uncaught error' : `with exit code ${exitCode}`;
+        const message = `Worker crashed ${how} (attempt ${entry.attempts} of the task)`;
+        this.settle(entry, new WorkerCrashedError(message, entry.attempts, exitCode, worker.lastError), false);
+      }
+    }
+    this.pump();
+  }
+
+  private abort(entry: TaskEntry): void {
+    if (entry.state === 'done') return;
+    const reason = entry.signal ? abortError(entry.signal) : new DOMException('The task was aborted', 'AbortError');
+    this.counters.aborted++;
+    if (entry.state === 'waiting') {
+      this.waitingLive--;
+    } else if (entry.state === 'queued') {
+      this.queue.forget(entry.priority);
+      this.queuedBytes -= entry.sizeHint;
+    }
+    // A running task keeps its worker busy until it answers; the answer is then dropped.
+    this.settle(entry, reason, false);
+    this.pump();
+  }
+
+  private settle(entry: TaskEntry, value: unknown, ok: boolean): void {
+    entry.state = 'done';
+    if (entry.onAbort) entry.signal?.removeEventListener('abort', entry.onAbort);
+    entry.onAbort = undefined;
+    if (ok) entry.resolve(value);
+    else entry.reject(value);
+  }
+
+  private makeIdle(worker: PoolWorker): void {
+    if (worker.retired) return;
+    worker.thread.unref();
+    this.idle.push(worker);
+  }
+
+  private clearTimer(worker: PoolWorker): void {
+    if (worker.timer === undefined) return;
+    clearTimeout(worker.timer);
+    worker.timer = undefined;
+  }
+
+  private retire(worker: PoolWorker): void {
+    if (worker.retired) return;
+    worker.retired = true;
+    this.clearTimer(worker);
+    this.workers.delete(worker);
+    const index = this.idle.indexOf(worker);
+    if (index >= 0) this.idle.splice(index, 1);
+    const termination = worker.thread.terminate().catch(() => undefined);
+    this.terminating.add(termination);
+    void termination.then(() => this.terminating.delete(termination));
+  }
+
+  private finishDrainIfIdle(): void {
+    const closing = this.closing;
+    if (!closing || this.queue.size > 0 || this.waitingLive > 0 || this.busyWorkers > 0) return;
+    for (const worker of [...this.workers]) this.retire(worker);
+    void Promise.all([...this.terminating]).then(() => closing.finish());
+  }
+}
