@@ -123,6 +123,13 @@ describe('graph store: applying files', () => {
     assert.equal(store.fileContribution('m.sql')?.entities.length, 1);
   }));
 
+  it('keeps one copy of a duplicated edge, preferring the parsed one', withStore((store) => {
+    const low: Relationship = { ...rel('a.sql', 'READS_FROM', 'file:a.sql', 'rel:t', 2), confidence: 'low' };
+    store.applyFile('a.sql', { entities: [], relationships: [low, rel('a.sql', 'READS_FROM', 'file:a.sql', 'rel:t', 2), low] }, meta());
+    assert.deepEqual(store.exportAll().relationships, [rel('a.sql', 'READS_FROM', 'file:a.sql', 'rel:t', 2)]);
+    assert.equal(store.file('a.sql')?.relationshipCount, 1);
+  }));
+
   it('returns a file contribution and the file listing', withStore((store) => {
     const fragment = defining('a.sql', 'orders', ['customers']);
     fragment.entities.push(entity('a.sql', 'col:orders.id', 'column', true, 1, { parent: 'rel:orders', schema: 'public', database: 'shop' }));

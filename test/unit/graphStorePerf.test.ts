@@ -4,7 +4,7 @@
  * suite stays quick; SQLGRAPH_PERF=1 runs the full 10,000.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -54,7 +54,7 @@ function fragment(path: string, n: number, variant = 0): GraphFragment {
 
 it(`applies ${FILES} synthetic files in batches of ${BATCH}`, (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sqlgraph-perf-'));
-  const store = openGraphStore(join(dir, 'graph.db'));
+  let store = openGraphStore(join(dir, 'graph.db'));
   try {
     const updates: FileUpdate[] = Array.from({ length: FILES }, (_, n) => {
       const path = `models/m${n}.sql`;
@@ -89,10 +89,18 @@ it(`applies ${FILES} synthetic files in batches of ${BATCH}`, (t) => {
     t.diagnostic(`queries: find ${found.length}, lineage ${lineage.nodes.length} nodes, ${readers.length} readers in ${(querySeconds * 1000).toFixed(1)} ms`);
     assert.ok(found.length > 0 && lineage.nodes.length > 1 && readers.length > 0);
 
+    const counts2 = store.counts();
     started = performance.now();
     const exported = store.exportAll();
     t.diagnostic(`exportAll: ${exported.entities.length + exported.relationships.length} rows in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     assert.equal(store.pendingCount(), FILES);
+
+    store.close();
+    started = performance.now();
+    store = openGraphStore(join(dir, 'graph.db'));
+    t.diagnostic(`reopen with quick_check: ${((performance.now() - started) / 1000).toFixed(2)} s, ${(statSync(join(dir, 'graph.db')).size / 1e6).toFixed(0)} MB`);
+    assert.equal(store.recovered, false);
+    assert.deepEqual(store.counts(), counts2);
     // A floor far below the measured rate, so only a real regression fails.
     assert.ok(FILES / seconds > 100, `${Math.round(FILES / seconds)} files/s`);
   } finally {

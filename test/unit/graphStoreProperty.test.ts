@@ -60,6 +60,9 @@ function randomFile(random: () => number, path: string): FileState {
     if (r.type === 'WRITES_TO') r.operation = pick(['INSERT', 'UPDATE']);
     relationships.push(r);
   }
+  // Sometimes the same edge twice, found once by the parser and once by the fallback scan.
+  const twin = relationships[0];
+  if (twin && random() < 0.2) relationships.push({ ...twin, confidence: twin.confidence === 'high' ? 'low' : 'high' });
   for (const e of entities.values()) if (e.defined) relationships.push({ type: 'DEFINES', from: `file:${path}`, to: e.key, file: path, range: e.range, confidence: 'high' });
   const meta: FileMeta = { contentHash: String(Math.floor(random() * 1e9)), dialect: 'generic', statements: 1, parsed: 1, fallback: 0, diagnostics: [] };
   return { fragment: { entities: [...entities.values()], relationships }, meta };
@@ -75,6 +78,17 @@ function movedState(state: FileState, from: string, to: string): FileState {
   });
   const relationships = state.fragment.relationships.map((r) => ({ ...r, from: key(r.from), to: key(r.to), file: to }));
   return { fragment: { entities, relationships }, meta: state.meta };
+}
+
+/** The relationships a file keeps: the first of each duplicate edge, upgraded to high confidence if any copy is. */
+function keptRelationships(relationships: Relationship[]): Relationship[] {
+  const kept: Relationship[] = [];
+  for (const r of relationships) {
+    const same = kept.findIndex((k) => k.type === r.type && k.from === r.from && k.to === r.to && k.operation === r.operation && JSON.stringify(k.range) === JSON.stringify(r.range));
+    if (same < 0) kept.push(r);
+    else if (r.confidence === 'high') kept[same] = r;
+  }
+  return kept;
 }
 
 function expectedEntities(states: Map<string, FileState>): Entity[] {
@@ -155,12 +169,12 @@ function runSequence(seed: number): void {
   const actual = store.exportAll();
   assert.deepEqual(actual, fresh.exportAll(), context);
   assert.deepEqual(actual.entities, expectedEntities(states), context);
-  assert.equal(actual.relationships.length, [...states.values()].reduce((n, s) => n + s.fragment.relationships.length, 0), context);
+  assert.equal(actual.relationships.length, [...states.values()].reduce((n, s) => n + keptRelationships(s.fragment.relationships).length, 0), context);
   assert.deepEqual(store.counts(), fresh.counts(), context);
   assert.deepEqual(store.files().map((f) => [f.path, f.contentHash]), [...states].map(([p, s]) => [p, s.meta.contentHash]).sort(), context);
   for (const [path, state] of states) {
     const back = store.fileContribution(path);
-    assert.deepEqual(back?.relationships, state.fragment.relationships, context);
+    assert.deepEqual(back?.relationships, keptRelationships(state.fragment.relationships), context);
     assert.deepEqual(back?.entities, [...state.fragment.entities].sort((a, b) => (a.key < b.key ? -1 : 1)), context);
   }
   const pending = store.pendingFiles(1000);

@@ -39,7 +39,7 @@ test('a 10,000-item IN list is refused cheaply and its table still found', async
   const items = Array.from({ length: 10000 }, (_, i) => String(i)).join(', ');
   const started = performance.now();
   const file = await parseSql(`SELECT id FROM big_in WHERE id IN (${items});`, { dialect: 'mysql' });
-  assert.ok(performance.now() - started < 2000);
+  assert.ok(performance.now() - started < 10_000); // a hang detector: the guard answers in milliseconds
   assert.ok(file.diagnostics.some((d) => d.code === 'too-many-items'));
   assert.deepEqual(file.statements[0]?.fallback?.reads.map((n) => n.map((p) => p.value).join('.')), ['big_in']);
 });

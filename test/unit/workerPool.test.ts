@@ -134,7 +134,7 @@ test('a task over its budget rejects with TaskTimeoutError; the worker is replac
     assert.equal(error.timeoutMs, 200);
     return true;
   });
-  assert.ok(performance.now() - started < 2000);
+  assert.ok(performance.now() - started < 5000); // far below the 30 s default budget this guards against
   const after = await p.run({ kind: 'threadId' }, { priority: 'normal' });
   assert.notEqual(after, before);
   assert.equal(p.stats().timedOut, 1);
@@ -238,7 +238,7 @@ test('close drain finishes queued work; close cancel rejects queued and running 
   const started = performance.now();
   await cancelled.close({ mode: 'cancel' });
   await Promise.all([runningRejects, queuedRejects]);
-  assert.ok(performance.now() - started < 2000);
+  assert.ok(performance.now() - started < 5000); // far below the 30 s default budget this guards against
   assert.equal(cancelled.stats().workers, 0);
   await assert.rejects(cancelled.whenReady(), PoolClosedError);
 });

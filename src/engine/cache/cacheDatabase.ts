@@ -22,7 +22,7 @@ CREATE TABLE files (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, last_used 
 CREATE INDEX files_by_last_used ON files (last_used);
 CREATE TABLE statements (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, last_used INTEGER NOT NULL, payload BLOB NOT NULL);
 CREATE INDEX statements_by_last_used ON statements (last_used);
-CREATE TABLE paths (path TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE TABLE paths (path TEXT PRIMARY KEY, key TEXT NOT NULL, last_used INTEGER NOT NULL);
 CREATE INDEX paths_by_key ON paths (key);
 `;
 
@@ -34,7 +34,6 @@ export interface EntryRow {
 
 export interface PathRow {
   key: string;
-  id: number;
   last_used: number;
 }
 
@@ -46,6 +45,8 @@ export interface WriteBatch {
   paths: Map<string, string | null>;
   touchedFiles: Set<number>;
   touchedStatements: Set<number>;
+  /** Paths found by getFileByPath: both the path and its file entry are refreshed. */
+  touchedPaths: Set<string>;
 }
 
 export interface ClockState {
@@ -100,7 +101,9 @@ export class CacheDatabase {
   private readonly files: EntryTable;
   private readonly statements: EntryTable;
   private readonly lookupPathStatement: BetterSqlite3.Statement<[string], PathRow>;
-  private readonly upsertPath: BetterSqlite3.Statement<[string, string]>;
+  private readonly insertPath: BetterSqlite3.Statement<[string, string, number, string]>;
+  private readonly touchPath: BetterSqlite3.Statement<[number, string]>;
+  private readonly touchFileOfPath: BetterSqlite3.Statement<[number, string]>;
   private readonly deletePath: BetterSqlite3.Statement<[string]>;
   private readonly forgetEvictedPaths: BetterSqlite3.Statement<[number]>;
   private readonly forgetExpiredPaths: BetterSqlite3.Statement<[number]>;
@@ -123,10 +126,12 @@ export class CacheDatabase {
     this.db = db;
     this.files = new EntryTable(db, 'files');
     this.statements = new EntryTable(db, 'statements');
-    this.lookupPathStatement = db.prepare<[string], PathRow>(
-      'SELECT paths.key AS key, files.id AS id, files.last_used AS last_used FROM paths JOIN files ON files.key = paths.key WHERE paths.path = ?',
-    );
-    this.upsertPath = db.prepare('INSERT INTO paths (path, key) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET key = excluded.key');
+    // A path row exists only while its file entry does (see insertPath and the
+    // evict/expire statements), so a lookup need not read the large files row.
+    this.lookupPathStatement = db.prepare<[string], PathRow>('SELECT key, last_used FROM paths WHERE path = ?');
+    this.insertPath = db.prepare('INSERT INTO paths (path, key, last_used) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM files WHERE key = ?)');
+    this.touchPath = db.prepare('UPDATE paths SET last_used = ? WHERE path = ?');
+    this.touchFileOfPath = db.prepare('UPDATE files SET last_used = ? WHERE key = (SELECT key FROM paths WHERE path = ?)');
     this.deletePath = db.prepare('DELETE FROM paths WHERE path = ?');
     this.forgetEvictedPaths = db.prepare('DELETE FROM paths WHERE key IN (SELECT key FROM files ORDER BY last_used, id LIMIT ?)');
     this.forgetExpiredPaths = db.prepare('DELETE FROM paths WHERE key IN (SELECT key FROM files WHERE last_used < ?)');
@@ -135,11 +140,15 @@ export class CacheDatabase {
       for (const [key, payload] of batch.files) this.files.upsert.run(key, now, asBindable(payload));
       for (const [key, payload] of batch.statements) this.statements.upsert.run(key, now, asBindable(payload));
       for (const [path, key] of batch.paths) {
-        if (key === null) this.deletePath.run(path);
-        else this.upsertPath.run(path, key);
+        this.deletePath.run(path);
+        if (key !== null) this.insertPath.run(path, key, now, key);
       }
       for (const id of batch.touchedFiles) this.files.touch.run(now, id);
       for (const id of batch.touchedStatements) this.statements.touch.run(now, id);
+      for (const path of batch.touchedPaths) {
+        this.touchPath.run(now, path);
+        this.touchFileOfPath.run(now, path);
+      }
       this.saveClockRows(clock);
       return this.evictOverflow(limits);
     }).immediate;

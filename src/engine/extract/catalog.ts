@@ -10,7 +10,7 @@ import { foldPart, qualify } from './names.ts';
 import type { NameOptions } from './names.ts';
 import { analyzeQuery, CteEnv, ReadCollector } from './scope.ts';
 import type { QueryShape } from './scope.ts';
-import { sortedFiles, walkFile } from './statementWalk.ts';
+import { intoAssignsVariables, sortedFiles, walkFile } from './statementWalk.ts';
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'dbt_model';
 
@@ -102,12 +102,13 @@ export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile)
   const catalog = new MapCatalog();
   const derived: DerivedDefinition[] = [];
   const alters: { key: string; columns: string[]; primaryKey?: string[] }[] = [];
-  const fallbackCreates: { key: string; kind: RelationKind }[] = [];
+  const fallbackCreates: { key: string; kind: RelationKind; columns?: string[] }[] = [];
 
   for (const file of sortedFiles(files)) {
     const base = optionsFor(file);
     walkFile(file, base, {
-      statement: ({ statement: s, options }) => {
+      statement: (walked) => {
+        const { statement: s, options } = walked;
         switch (s.kind) {
           case 'createTable': {
             const key = keyOf(s.name, options);
@@ -124,7 +125,7 @@ export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile)
             return;
           }
           case 'query': {
-            if (s.query.kind !== 'select' || !s.query.into) return;
+            if (s.query.kind !== 'select' || !s.query.into || intoAssignsVariables(walked)) return;
             const key = keyOf(s.query.into, options);
             if (catalog.define(key, { kind: 'table' })) derived.push({ key, query: s.query, options });
             return;
@@ -140,7 +141,7 @@ export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile)
       },
       fallback: ({ parsed, options }) => {
         for (const c of parsed.fallback?.creates ?? []) {
-          if (c.kind === 'table' || c.kind === 'view' || c.kind === 'materialized_view') fallbackCreates.push({ key: keyOf(c.name, options), kind: c.kind });
+          if (c.kind === 'table' || c.kind === 'view' || c.kind === 'materialized_view') fallbackCreates.push({ key: keyOf(c.name, options), kind: c.kind, ...(c.columns ? { columns: c.columns.map((p) => foldPart(p, options.dialect)) } : {}) });
         }
       },
     });
@@ -155,7 +156,7 @@ export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile)
     if (info.columns) for (const c of alter.columns) if (!info.columns.includes(c)) info.columns.push(c);
     if (alter.primaryKey) info.primaryKey = alter.primaryKey;
   }
-  for (const c of fallbackCreates) catalog.define(c.key, { kind: c.kind });
+  for (const c of fallbackCreates) catalog.define(c.key, { kind: c.kind, ...(c.columns ? { columns: c.columns } : {}) });
 
   // Views may read views defined later in the set: repeat until nothing changes.
   for (let pass = 0; pass < 16; pass++) {

@@ -130,6 +130,10 @@ function parseStatement(ctx: FileContext, text: string, start: number, owner: Ow
     return;
   }
 
+  // Procedural code inside a body (GET DIAGNOSTICS, RAISE, v := …, RETURN x)
+  // has no SQL for the graph: do not spend two parsers' failures on it.
+  if (owner && depth > 0 && !STATEMENT_START.test(maskSql(text))) return;
+
   const attempt = tryBackends(ctx, text, ctx.primary) ?? (ctx.alternate ? tryBackends(ctx, text, ctx.alternate) : undefined);
   if (attempt && 'statements' in attempt) {
     ctx.parsedWith.set(attempt.dialect, (ctx.parsedWith.get(attempt.dialect) ?? 0) + 1);

@@ -42,7 +42,7 @@ import {
 } from './scope.ts';
 import type { AnalysisContext, Origin, QueryShape, ReadRelation } from './scope.ts';
 import { defineDbtModel, resolveFallback } from './resolveFallback.ts';
-import { walkFile } from './statementWalk.ts';
+import { intoAssignsVariables, walkFile } from './statementWalk.ts';
 import type { StatementOwner, WalkedStatement } from './statementWalk.ts';
 
 export interface FileResolution extends GraphFragment {
@@ -126,9 +126,9 @@ export class FileResolver {
     return key;
   }
 
-  private definedColumn(relKey: string, column: string, display: string, range: Range): string {
+  definedColumn(relKey: string, column: string, display: string, range: Range, confidence: Confidence = 'high'): string {
     const key = this.b.column(relKey, column, display, range, true);
-    this.b.relate('HAS_COLUMN', relKey, key, range, 'high');
+    this.b.relate('HAS_COLUMN', relKey, key, range, confidence);
     return key;
   }
 
@@ -272,7 +272,7 @@ export class FileResolver {
     const shape = analyzeQuery(query, undefined, new CteEnv(undefined), ctx);
     consumeShape(shape, ctx.collector);
     const actor = this.actorFor(w);
-    if (query.kind === 'select' && query.into) {
+    if (query.kind === 'select' && query.into && !intoAssignsVariables(w)) {
       const table = relationRead(query.into, w.options);
       this.define(table.key, 'table', query.into, range, 'high', { qualified: table.name });
       this.b.relate('WRITES_TO', actor.key, table.key, range, 'high', 'SELECT INTO');
@@ -430,3 +430,4 @@ export class FileResolver {
     return [rel, [{ name: foldPart(last, ctx.options.dialect), display: last.value, origins }]];
   }
 }
+

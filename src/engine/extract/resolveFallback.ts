@@ -7,7 +7,7 @@
 import type { ObjectName } from '../model/statements.ts';
 import type { Range } from '../model/range.ts';
 import { indexKey, relationKey, routineKey, sequenceKey, triggerKey } from './keys.ts';
-import { qualify } from './names.ts';
+import { foldPart, qualify } from './names.ts';
 import type { Actor, FileResolver } from './resolve.ts';
 import { relationRead } from './scope.ts';
 import type { WalkedFallback } from './statementWalk.ts';
@@ -66,6 +66,8 @@ export function resolveFallback(r: FileResolver, w: WalkedFallback): void {
         break;
     }
     r.define(key, c.kind, c.name, range, 'low', { qualified: q });
+    // A CREATE TABLE no parser accepted still names its columns.
+    for (const column of c.columns ?? []) r.definedColumn(key, foldPart(column, options.dialect), column.value, range, 'low');
   }
   actor ??= r.model ? { key: r.model.key, dependsOn: true } : r.fileActor;
   for (const name of fb.reads) {

@@ -51,3 +51,11 @@ export function walkFile(file: ParsedFile, base: NameOptions, visitor: WalkVisit
 export function sortedFiles(files: ParsedFile[]): ParsedFile[] {
   return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+/**
+ * Inside a PL/pgSQL, MySQL or Oracle routine, `SELECT … INTO x` assigns
+ * variables; only T-SQL's SELECT INTO creates a table there (#temp tables).
+ */
+export function intoAssignsVariables(w: { owner: StatementOwner | undefined; options: NameOptions }): boolean {
+  return w.owner !== undefined && w.options.dialect !== 'transactsql';
+}

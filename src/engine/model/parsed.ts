@@ -10,7 +10,12 @@ export interface FallbackRelations {
   /** `REFERENCES t` in DDL we could not parse. */
   references: ObjectName[];
   /** `CREATE TABLE|VIEW|... name` we could not parse: the object still exists. */
-  creates: { kind: 'table' | 'view' | 'materialized_view' | 'procedure' | 'function' | 'trigger' | 'index' | 'sequence'; name: ObjectName }[];
+  creates: {
+    kind: 'table' | 'view' | 'materialized_view' | 'procedure' | 'function' | 'trigger' | 'index' | 'sequence';
+    name: ObjectName;
+    /** For CREATE TABLE: the column names read from its parenthesised list. */
+    columns?: NamePart[];
+  }[];
 }
 
 export interface ParsedStatement {

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Entity, EntityKind, GraphFragment, Relationship, RelationshipType } from '../model/graph.ts';
+import { relationshipId } from '../extract/fragmentBuilder.ts';
 import { fileKey } from '../extract/keys.ts';
 import { walkLineage } from './lineage.ts';
 import { openDatabase, type OpenOptions } from './openDatabase.ts';
@@ -277,12 +278,13 @@ export class GraphStore {
         e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character);
       this.dirty.add(e.key);
     }
-    for (const r of fragment.relationships) {
+    const relationships = distinctRelationships(fragment.relationships);
+    for (const r of relationships) {
       s.insertRelationship.run(r.type, r.from, r.to, path, r.range.start.line, r.range.start.character, r.range.end.line,
         r.range.end.character, r.confidence, r.operation ?? null);
     }
     s.upsertFile.run(path, meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
-      entities.length, fragment.relationships.length, Date.now());
+      entities.length, relationships.length, Date.now());
     this.markPending(path);
   }
 
@@ -326,6 +328,17 @@ function distinctByKey(entities: readonly Entity[]): Entity[] {
     if (!seen || compareContributions(e, seen) < 0) byKey.set(e.key, e);
   }
   return [...byKey.values()];
+}
+
+/** One relationship per (type, from, to, range, operation); a parsed (high) edge beats a fallback (low) one. */
+function distinctRelationships(relationships: readonly Relationship[]): Relationship[] {
+  const byId = new Map<string, Relationship>();
+  for (const r of relationships) {
+    const id = relationshipId(r.type, r.from, r.to, '', r.range, r.operation);
+    const seen = byId.get(id);
+    if (!seen || (seen.confidence === 'low' && r.confidence === 'high')) byId.set(id, r);
+  }
+  return byId.size === relationships.length ? [...relationships] : [...byId.values()];
 }
 
 function prepareStatements(db: Database.Database) {

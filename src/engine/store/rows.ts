@@ -84,10 +84,17 @@ export function storedFileOf(row: FileRow): StoredFile {
   };
 }
 
-/** The order the merged view uses: a definition beats a reference, then the earlier range. */
+/**
+ * Which of one file's contributions for a key is kept: a definition beats a
+ * reference, then the earlier range (the extractor's merge uses the same rule).
+ */
 export function compareContributions(a: Entity, b: Entity): number {
   if (a.defined !== b.defined) return a.defined ? -1 : 1;
-  return compareRanges(a.range, b.range);
+  return compareRanges(a.range, b.range) || compareText(a.kind, b.kind) || compareText(a.name, b.name);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function compareRanges(a: Range, b: Range): number {

@@ -85,8 +85,12 @@ function isOnly(text: string, from: number, to: number, start: number, end: numb
   return /^[\s+-]*$/.test(text.slice(from, start)) && /^[\s-]*$/.test(text.slice(end, to));
 }
 
+/** Longest argument list we read: real ref/source calls are short, and a cap keeps hostile input linear. */
+const MAX_CALL_LENGTH = 256;
+
 /** Reads `( 'a', "b", key=value )` starting at `pos` (before the paren); undefined when it is not a call. */
-function readCallArgs(text: string, pos: number, to: number): CallArgs | undefined {
+function readCallArgs(text: string, pos: number, tagEnd: number): CallArgs | undefined {
+  const to = Math.min(tagEnd, pos + MAX_CALL_LENGTH);
   let k = skipSpace(text, pos, to);
   if (text.charCodeAt(k) !== 40 || k >= to) return undefined;
   k++;

@@ -50,6 +50,8 @@ const CREATE_KINDS: ReadonlyMap<string, CreateKind> = new Map<string, CreateKind
 /** `ALTER PROCEDURE p` (T-SQL's create-stub-then-alter idiom) still tells us p exists. */
 const ALTER_DEFINES = new Set(['VIEW', 'PROCEDURE', 'PROC', 'FUNCTION', 'TRIGGER']);
 const CREATE_WINDOW = 16;
+/** Words that open a table constraint or option, not a column, inside CREATE TABLE ( … ). */
+const TABLE_CONSTRAINT_WORDS = new Set(['CONSTRAINT', 'PRIMARY', 'FOREIGN', 'UNIQUE', 'CHECK', 'INDEX', 'KEY', 'EXCLUDE', 'LIKE', 'PERIOD', 'FULLTEXT', 'SPATIAL', 'CLUSTERED', 'NONCLUSTERED']);
 const LOOKAHEAD_LIMIT = 1000;
 
 class RelationScan {
@@ -236,8 +238,36 @@ class RelationScan {
     k = this.skipIfExists(k);
     const name = this.readName(k);
     if (!name) return k;
-    this.addCreate(kind === 'view' && materialized ? 'materialized_view' : kind, name.name);
+    const columns = kind === 'table' ? this.tableColumns(name.next) : undefined;
+    this.addCreate(kind === 'view' && materialized ? 'materialized_view' : kind, name.name, columns);
     return name.next;
+  }
+
+  /**
+   * The column names of `CREATE TABLE t ( … )`: the first word of each item at
+   * depth one that does not start a constraint. Bounded by the token count.
+   */
+  private tableColumns(k: number): NamePart[] | undefined {
+    if (this.at(k).text !== '(') return undefined;
+    const columns: NamePart[] = [];
+    let depth = 0;
+    let itemStart = true;
+    for (let j = k; j < this.tokens.length; j++) {
+      const t = this.at(j);
+      if (t.kind === 'punct') {
+        if (t.text === '(') depth++;
+        else if (t.text === ')' && --depth === 0) break;
+        else if (t.text === ',' && depth === 1) itemStart = true;
+        continue;
+      }
+      if (itemStart && depth === 1) {
+        itemStart = false;
+        // MySQL's FULLTEXT/SPATIAL open an index only when KEY or INDEX follows; otherwise they name a column.
+        const indexWord = (t.upper === 'FULLTEXT' || t.upper === 'SPATIAL') && !['KEY', 'INDEX'].includes(this.at(j + 1).upper);
+        if ((t.kind === 'word' && (indexWord || !TABLE_CONSTRAINT_WORDS.has(t.upper))) || t.kind === 'quoted') columns.push({ value: t.text, quoted: t.kind === 'quoted' });
+      }
+    }
+    return columns.length > 0 ? columns : undefined;
   }
 
   private alter(i: number): number {
@@ -417,11 +447,11 @@ class RelationScan {
     this.result.writes.push({ name, operation });
   }
 
-  private addCreate(kind: CreateKind, name: ObjectName): void {
+  private addCreate(kind: CreateKind, name: ObjectName, columns?: NamePart[]): void {
     const key = `creates|${kind}|${objectKey(name)}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.result.creates.push({ kind, name });
+    this.result.creates.push({ kind, name, ...(columns ? { columns } : {}) });
   }
 
   private at(k: number): ScanToken {

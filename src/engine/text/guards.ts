@@ -29,6 +29,14 @@ export interface GuardViolation {
 }
 
 export function checkStatement(text: string, limits: Partial<GuardLimits> = {}, dialect: Dialect = 'generic'): GuardViolation | undefined {
+  try {
+    return check(text, limits, dialect);
+  } catch {
+    return undefined;
+  }
+}
+
+function check(text: string, limits: Partial<GuardLimits>, dialect: Dialect): GuardViolation | undefined {
   const maxBytes = limits.maxStatementBytes ?? DEFAULT_GUARD_LIMITS.maxStatementBytes;
   const maxNesting = limits.maxNesting ?? DEFAULT_GUARD_LIMITS.maxNesting;
   const maxItems = limits.maxListItems ?? DEFAULT_GUARD_LIMITS.maxListItems;

@@ -44,7 +44,15 @@ export interface SplitResult {
  * backslash commands, SQL*Plus `/`) and COPY … FROM stdin data.
  */
 export function splitStatements(text: string, options: SplitOptions = {}): SplitResult {
-  return new StatementSplitter(text, options.dialect ?? 'generic').run();
+  try {
+    return new StatementSplitter(text, options.dialect ?? 'generic').run();
+  } catch (error) {
+    // A bug here must cost at most this file's split, never the caller.
+    const lines = new LineIndex(text);
+    const range = lines.rangeOf(0, text.length);
+    const statements = text.trim() === '' ? [] : [{ text, start: 0, end: text.length, range }];
+    return { statements, diagnostics: [{ severity: 'error', code: 'internal-error', message: `Statement splitter failed: ${String(error)}`, range }] };
+  }
 }
 
 /** Longest keyword the splitter looks at; longer words are never upper-cased. */

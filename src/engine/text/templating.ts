@@ -48,6 +48,16 @@ const RELATION_KEYWORDS = new Set(['FROM', 'JOIN', 'INTO', 'UPDATE', 'TABLE', 'U
 type SqlState = 'code' | 'single' | 'double' | 'backtick' | 'line-comment' | 'block-comment';
 
 export function renderTemplate(text: string): RenderedTemplate {
+  // Most SQL has neither Jinja nor %PLACEHOLDER%s: skip the character walk.
+  if (text.indexOf('{') < 0 && text.indexOf('%') < 0) return { text, refs: [], sources: [], templated: false };
+  try {
+    return render(text);
+  } catch {
+    return { text, refs: [], sources: [], templated: false };
+  }
+}
+
+function render(text: string): RenderedTemplate {
   const out: string[] = [];
   const refs: TemplateRef[] = [];
   const sources: TemplateSource[] = [];
