@@ -305,3 +305,18 @@ test('hits refresh last use only when it is older than a minute, so most hits wr
   reader.close();
   cache.close();
 });
+
+test('a put with a payload of the wrong type is skipped with a warning, and the rest of its batch is written', () => {
+  const warnings: string[] = [];
+  const cache = open({ path: freshPath() }, warnings);
+  cache.putFile(key('good'), 'good');
+  cache.putFile(key('bad'), 42 as unknown as string);
+  cache.putStatement(key('bad'), { not: 'a payload' } as unknown as string);
+  cache.flush();
+  assert.equal(cache.getFile(key('good')), 'good');
+  assert.equal(cache.getFile(key('bad')), undefined);
+  assert.equal(cache.stats().writesSkipped, 2);
+  assert.equal(cache.stats().enabled, true);
+  assert.equal(warnings.length, 1);
+  cache.close();
+});

@@ -9,6 +9,21 @@ import type { SqliteFailureKind } from './sqliteFailure.ts';
 
 export type { CachePayload } from './cacheDatabase.ts';
 
+/*
+ * A per-workspace SQLite database (WAL) of extraction results, keyed by
+ * content (see cacheKey). Puts are buffered and written in one transaction
+ * per flush; lookups read through the buffer. Every failure is handled here
+ * and never thrown: a damaged file is moved aside and rebuilt, a read-only
+ * or full disk turns writes off, a lock makes calls miss or skip for a short
+ * back-off, anything else turns the cache off. Each warns once.
+ *
+ * Limits: maxEntries file entries and maxStatementEntries (10× by default)
+ * statement entries, least recently used evicted first at each flush; path
+ * records live exactly as long as their file entry. One process should own
+ * a ParseCache (keep it on the main thread, not in parse workers): other
+ * connections only make writes skip.
+ */
+
 export interface ParseCacheStats {
   /** False when the cache is off, could not open, or was closed. */
   enabled: boolean;
@@ -338,6 +353,12 @@ class SqliteParseCache implements ParseCache {
     if (!this.enabled) return;
     if (!this.writable) {
       this.writesSkipped++;
+      return;
+    }
+    if (typeof key !== 'string' || (value !== null && typeof value !== 'string' && !(value instanceof Uint8Array))) {
+      // One bad value from a caller must not fail the whole batch it would join.
+      this.writesSkipped++;
+      this.warnOnce('invalid', `Parse cache: ignored a put with a ${typeof key} key and a ${typeof value} payload (expected a string key and a string or bytes payload).`);
       return;
     }
     // Bytes are copied: the caller may reuse its buffer before the flush.

@@ -56,6 +56,11 @@ class MapCatalog implements Catalog {
   }
 }
 
+/** Every relation the catalog knows, with what it knows of it (for diffing two catalogs). */
+export function relationsOf(catalog: Catalog): ReadonlyMap<string, Readonly<RelationInfo>> {
+  return catalog instanceof MapCatalog ? catalog.relations : new Map();
+}
+
 export const emptyCatalog: Catalog = {
   columnsOf: () => undefined,
   kindOf: () => undefined,

@@ -1,7 +1,7 @@
 import type { Dialect, DialectSetting } from '../model/dialect.ts';
 import type { Diagnostic, DiagnosticCode } from '../model/diagnostics.ts';
 import type { FallbackRelations, ParsedFile, ParsedStatement, TemplateRelations } from '../model/parsed.ts';
-import type { Range } from '../model/range.ts';
+import type { Position, Range } from '../model/range.ts';
 import type { ObjectName, Statement } from '../model/statements.ts';
 import { StatementParseError, type ParserBackend } from '../parse/backend.ts';
 import { guessDialects, type DialectMemory } from '../parse/dialectDetect.ts';
@@ -21,6 +21,25 @@ export interface ParseOptions {
   /** Per-folder memory of what worked, for `auto`. */
   memory?: DialectMemory;
   guardLimits?: Partial<GuardLimits>;
+  /**
+   * Per-statement results, so an edit to one statement of a large file
+   * re-parses that statement only. Keys already include the dialects tried.
+   */
+  statementCache?: StatementCache;
+}
+
+export interface StatementCache {
+  get(key: string): string | undefined;
+  put(key: string, payload: string): void;
+  /** The key for a statement's text given the dialects that will be tried. */
+  keyOf(text: string, dialects: string): string;
+}
+
+/** A statement's results with positions relative to its start, so they survive moving within the file. */
+interface CachedStatement {
+  out: ParsedStatement[];
+  diagnostics: Diagnostic[];
+  dialect?: Dialect;
 }
 
 type Owner = NonNullable<ParsedStatement['owner']>;
@@ -71,7 +90,35 @@ export function parseText(path: string, source: string, encoding: string, option
     parsedWith: new Map(),
   };
 
-  for (const statement of split.statements) parseStatement(ctx, statement.text, statement.start, undefined, 0);
+  const cache = options.statementCache;
+  const dialects = `${primary}|${alternate ?? ''}`;
+  for (const statement of split.statements) {
+    if (!cache) {
+      parseStatement(ctx, statement.text, statement.start, undefined, 0);
+      continue;
+    }
+    const key = cache.keyOf(statement.text, dialects);
+    const origin = statement.range.start;
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      const cached = JSON.parse(hit) as CachedStatement;
+      for (const s of cached.out) ctx.out.push({ ...s, range: shiftRange(s.range, origin, 1) });
+      for (const d of cached.diagnostics) ctx.diagnostics.push({ ...d, range: shiftRange(d.range, origin, 1) });
+      if (cached.dialect) ctx.parsedWith.set(cached.dialect, (ctx.parsedWith.get(cached.dialect) ?? 0) + 1);
+      continue;
+    }
+    const outStart = ctx.out.length;
+    const diagStart = ctx.diagnostics.length;
+    const counted = new Map(ctx.parsedWith);
+    parseStatement(ctx, statement.text, statement.start, undefined, 0);
+    const dialect = [...ctx.parsedWith].find(([d, n]) => n !== (counted.get(d) ?? 0))?.[0];
+    const entry: CachedStatement = {
+      out: ctx.out.slice(outStart).map((s) => ({ ...s, range: shiftRange(s.range, origin, -1) })),
+      diagnostics: ctx.diagnostics.slice(diagStart).map((d) => ({ ...d, range: shiftRange(d.range, origin, -1) })),
+      ...(dialect ? { dialect } : {}),
+    };
+    cache.put(key, JSON.stringify(entry));
+  }
 
   if (options.memory) for (const [dialect, n] of ctx.parsedWith) options.memory.record(folder, dialect, n);
   let dialect = primary;
@@ -239,6 +286,15 @@ function pushFallback(ctx: FileContext, text: string, range: Range, owner: Owner
     ? `Could not parse this statement (${error.backend}: ${error.message}); its relations were recovered by a token scan with lower confidence.`
     : `Could not parse this statement (${error.backend}: ${error.message}).`;
   ctx.diagnostics.push({ severity: found ? 'warning' : 'error', code, message, range: diagRange });
+}
+
+/** Moves a range by a statement's origin (direction 1) or back to be relative to it (-1). */
+function shiftRange(range: Range, origin: Position, direction: 1 | -1): Range {
+  const shift = (p: Position): Position => {
+    if (direction === 1) return p.line === 0 ? { line: origin.line, character: origin.character + p.character } : { line: origin.line + p.line, character: p.character };
+    return p.line === origin.line ? { line: 0, character: p.character - origin.character } : { line: p.line - origin.line, character: p.character };
+  };
+  return { start: shift(range.start), end: shift(range.end) };
 }
 
 function fileStem(path: string): string {

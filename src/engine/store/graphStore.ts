@@ -100,6 +100,7 @@ export class GraphStore {
   /** Returns false when the store did not know the file. */
   removeFile(path: string): boolean {
     return this.transaction(() => {
+      this.sql.deleteSlice.run(path);
       if (!this.sql.fileExists.get(path)) return false;
       this.dropContribution(path);
       this.sql.deleteFile.run(path);
@@ -121,6 +122,8 @@ export class GraphStore {
         this.dropContribution(to);
         this.sql.deleteFile.run(to);
       }
+      this.sql.deleteSlice.run(to);
+      this.sql.moveSlice.run(to, from);
       const oldActor = fileKey(from);
       const newActor = fileKey(to);
       // The file path is a tie-breaker of the merged view, so every key it contributes may change winner.
@@ -147,7 +150,7 @@ export class GraphStore {
   clear(): void {
     this.transaction(() => {
       const paths = this.db.prepare('SELECT path FROM files').pluck().all() as string[];
-      this.db.exec('DELETE FROM relationships; DELETE FROM entity_sources; DELETE FROM entities; DELETE FROM files;');
+      this.db.exec('DELETE FROM relationships; DELETE FROM entity_sources; DELETE FROM entities; DELETE FROM files; DELETE FROM catalog_slices;');
       this.dirty.clear();
       for (const path of paths) this.markPending(path);
     });
@@ -293,6 +296,29 @@ export class GraphStore {
     this.sql.deleteRelationshipsOfFile.run(path);
   }
 
+  /** Content hash of every stored file: an unchanged file is skipped without reading anything else. */
+  fileHashes(): Map<string, string> {
+    const rows = this.sql.fileHashes.all() as { path: string; content_hash: string }[];
+    return new Map(rows.map((r) => [r.path, r.content_hash]));
+  }
+
+  /** Files that contribute any of these entity keys (defining or referencing them). */
+  filesContributing(keys: Iterable<string>): string[] {
+    const files = new Set<string>();
+    for (const key of keys) for (const file of this.sql.filesOfKey.all(key) as string[]) files.add(file);
+    return [...files].sort();
+  }
+
+  catalogSlices(): { path: string; signature: string; json: string }[] {
+    return this.sql.allSlices.all() as { path: string; signature: string; json: string }[];
+  }
+
+  /** Records a file's catalog slice, or forgets it (undefined) when the file has no DDL. */
+  setCatalogSlice(path: string, slice: { signature: string; json: string } | undefined): void {
+    if (slice) this.sql.upsertSlice.run(path, slice.signature, slice.json);
+    else this.sql.deleteSlice.run(path);
+  }
+
   private refreshMerged(): void {
     for (const key of this.dirty) {
       if (this.sql.mergeEntity.run(key).changes === 0) this.sql.deleteEntity.run(key);
@@ -345,6 +371,12 @@ function prepareStatements(db: Database.Database) {
   const p = (source: string) => db.prepare(source);
   return {
     fileExists: p('SELECT 1 FROM files WHERE path = ?'),
+    fileHashes: p('SELECT path, content_hash FROM files'),
+    filesOfKey: p('SELECT file FROM entity_sources WHERE entity_key = ?').pluck(),
+    allSlices: p('SELECT path, signature, json FROM catalog_slices ORDER BY path'),
+    upsertSlice: p('INSERT INTO catalog_slices (path, signature, json) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE SET signature = excluded.signature, json = excluded.json'),
+    deleteSlice: p('DELETE FROM catalog_slices WHERE path = ?'),
+    moveSlice: p('UPDATE catalog_slices SET path = ? WHERE path = ?'),
     file: p('SELECT * FROM files WHERE path = ?'),
     allFiles: p('SELECT * FROM files ORDER BY path'),
     fileCount: p('SELECT count(*) FROM files').pluck(),

@@ -3,7 +3,7 @@
  * moved aside and rebuilt by re-ingesting, never migrated, because the whole
  * store is derivable from the workspace.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Tagged in `application_id` so a stranger's SQLite file is never mistaken for a store. */
 export const APPLICATION_ID = 0x53514c47; // 'SQLG'
@@ -89,4 +89,12 @@ CREATE TABLE IF NOT EXISTS pending (
   version INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pending_by_version ON pending (version);
+
+-- Each file's DDL (its catalog slice), so name resolution across files can be
+-- rebuilt at start-up without re-reading every file.
+CREATE TABLE IF NOT EXISTS catalog_slices (
+  path TEXT PRIMARY KEY,
+  signature TEXT NOT NULL,
+  json TEXT NOT NULL
+) WITHOUT ROWID;
 `;

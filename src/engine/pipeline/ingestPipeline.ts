@@ -1,0 +1,488 @@
+/**
+ * The ingestion pipeline: file events in, graph store up to date out.
+ *
+ *   events → Batcher → read + hash → parse cache → worker pool (priorities)
+ *          → catalog (cross-file DDL) → resolve → graph store (one transaction per batch)
+ *
+ * Parsing runs in workers concurrently; resolving and storing run one unit at
+ * a time under a lock, in the order the files were read: every read takes a
+ * sequence number and a result older than what was already applied for its
+ * path is dropped, so the last content read always wins.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { cacheOptionsFromEnv, defaultCachePath } from '../cache/cacheOptions.ts';
+import { buildCacheContext, cacheKey } from '../cache/cacheKey.ts';
+import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
+import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
+import { parseFile } from '../extract/parseFile.ts';
+import { resolveFile } from '../extract/resolve.ts';
+import { discoverSqlFiles } from '../fs/discover.ts';
+import type { ParsedFile } from '../model/parsed.ts';
+import type { ParserBackend } from '../parse/backend.ts';
+import { createBackends, DEFAULT_BACKEND_ORDER } from '../parse/backends.ts';
+import { openGraphStore, type GraphStore } from '../store/graphStore.ts';
+import type { FileUpdate } from '../store/types.ts';
+import { Batcher, type BatchItem, type FileEvent } from './batcher.ts';
+import { CatalogState, catalogSliceOf, type CatalogSlice } from './catalogState.ts';
+import type { ParseTask, ParseTaskResult, ParseWorkerData } from './parseTask.ts';
+import { defaultStorePath, ENGINE_VERSION, type PipelineOptions } from './pipelineOptions.ts';
+import { PipelineStats, type PipelineSnapshot } from './stats.ts';
+import { TaskTimeoutError, WorkerPool, type TaskPriority } from './workerPool.ts';
+
+export interface IngestSummary {
+  files: number;
+  parsed: number;
+  unchanged: number;
+  removed: number;
+  reResolved: number;
+  statements: number;
+  bytes: number;
+  seconds: number;
+  diagnostics: { error: number; warning: number; info: number };
+}
+
+export interface IngestProgress {
+  done: number;
+  total: number;
+}
+
+/** A file read and parsed (or found unchanged), waiting to be resolved and stored. */
+interface Prepared {
+  path: string;
+  seq: number;
+  action: 'upsert' | 'delete' | 'unchanged';
+  key?: string;
+  bytes?: number;
+  file?: ParsedFile;
+  /** The file's catalog slice, once recorded (undefined: the file has no DDL). */
+  slice?: CatalogSlice | undefined;
+  firstEventAt?: number;
+}
+
+const INGEST_CHUNK = 256;
+
+export class IngestPipeline {
+  readonly root: string;
+  readonly store: GraphStore;
+  readonly cache: ParseCache | undefined;
+  readonly stats = new PipelineStats();
+  private readonly options: PipelineOptions;
+  private readonly backends: ParserBackend[];
+  private readonly pool: WorkerPool<ParseTask, ParseTaskResult> | undefined;
+  private readonly batcher: Batcher;
+  private readonly catalog: CatalogState;
+  private readonly hashes: Map<string, string>;
+  private readonly context: string;
+  /** Highest read sequence applied (or slice-recorded) per path. */
+  private readonly appliedSeq = new Map<string, number>();
+  private seq = 0;
+  private lock: Promise<void> = Promise.resolve();
+  private inFlight = new Set<Promise<unknown>>();
+  private readonly listeners: ((batch: { paths: string[]; millis: number }) => void)[] = [];
+  private closed = false;
+
+  static async open(options: PipelineOptions): Promise<IngestPipeline> {
+    const order = options.backends ?? DEFAULT_BACKEND_ORDER;
+    const workers = options.workers ?? Math.min(4, availableParallelism());
+    // The main thread needs parsers only when it parses itself (no workers, or re-resolving a file the cache lost).
+    const backends = await createBackends(order);
+    return new IngestPipeline(options, backends, workers);
+  }
+
+  private constructor(options: PipelineOptions, backends: ParserBackend[], workers: number) {
+    this.options = options;
+    this.root = options.root;
+    this.backends = backends;
+    const log = options.log ?? (() => undefined);
+
+    this.cache =
+      options.cache === false
+        ? undefined
+        : openParseCache(
+            cacheOptionsFromEnv(process.env, {
+              path: defaultCachePath(options.root),
+              ...options.cache,
+              log: (level, message) => log(level, `parse cache: ${message}`),
+            }),
+          );
+    const storePath = options.storePath ?? defaultStorePath(options.root);
+    this.store = openGraphStore(storePath);
+    if (this.store.recovery) log('warn', `graph store: ${this.store.recovery.message}; re-ingesting`);
+
+    this.context = buildCacheContext({
+      engine: ENGINE_VERSION,
+      backends: backends.map((b) => `${b.id}@${b.version}`),
+      dialect: options.dialect,
+    });
+    this.hashes = this.store.fileHashes();
+    this.catalog = new CatalogState((f) => nameOptionsFor(f, options.defaultSchema));
+    this.catalog.load(this.store.catalogSlices());
+
+    if (workers > 0) {
+      const workerData: ParseWorkerData = { backends: backends.map((b) => b.id), ...(this.cache?.enabled ? { cachePath: this.cache.stats().path } : {}) };
+      this.pool = new WorkerPool<ParseTask, ParseTaskResult>({
+        script: options.workerScript ?? new URL('./parseWorker.ts', import.meta.url),
+        size: workers,
+        taskTimeoutMs: options.taskTimeoutMs ?? 30_000,
+        workerData,
+      });
+    }
+
+    this.batcher = new Batcher({ ...options.batcher, onBatch: (batch) => this.track(this.processBatch(batch)) });
+  }
+
+  /** Feeds an editor save or a watcher event; the batcher decides when it runs. */
+  handleEvent(event: FileEvent): void {
+    if (this.closed) return;
+    this.batcher.push(event);
+  }
+
+  onBatchApplied(listener: (batch: { paths: string[]; millis: number }) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Runs everything pending now and resolves when the pipeline is idle. */
+  async flush(): Promise<void> {
+    this.batcher.flush();
+    await this.whenIdle();
+  }
+
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  snapshot(): PipelineSnapshot {
+    const pool = this.pool?.stats();
+    return {
+      filesProcessed: this.stats.filesProcessed,
+      filesSkippedUnchanged: this.stats.filesSkippedUnchanged,
+      filesRemoved: this.stats.filesRemoved,
+      batches: this.stats.batches,
+      ...(this.stats.lastBatch ? { lastBatch: this.stats.lastBatch } : {}),
+      stageMillis: { ...this.stats.stageMillis },
+      latency: this.stats.latency(),
+      throughput: this.stats.throughput(),
+      errorsByKind: { ...this.stats.errorsByKind },
+      queueDepth: this.pool?.queueDepth ?? 0,
+      busyWorkers: this.pool?.busyWorkers ?? 0,
+      workers: pool?.workers ?? 0,
+      pendingEvents: this.batcher.pending,
+      ...(this.cache ? { cache: this.cache.stats() } : {}),
+      ...(pool ? { pool } : {}),
+      busy: this.inFlight.size > 0 || this.batcher.pending > 0,
+    };
+  }
+
+  /**
+   * Brings the store in line with the whole workspace: new and changed files
+   * are parsed (BATCH priority, so saves overtake), deleted ones removed,
+   * unchanged ones skipped by hash. The catalog is built once after all
+   * parsing, then every file that needs it is resolved and stored in chunks.
+   */
+  async ingestAll(options: { signal?: AbortSignal; onProgress?: (p: IngestProgress) => void } = {}): Promise<IngestSummary> {
+    const started = performance.now();
+    const paths = discoverSqlFiles([this.root], this.options.include);
+    const present = new Set(paths.map((p) => this.relativePath(p)));
+    const summary: IngestSummary = { files: paths.length, parsed: 0, unchanged: 0, removed: 0, reResolved: 0, statements: 0, bytes: 0, seconds: 0, diagnostics: { error: 0, warning: 0, info: 0 } };
+    const total = paths.length;
+    let done = 0;
+
+    // Phase 1: read, hash, parse. Results stay in memory only as long as a chunk.
+    const toResolve: Prepared[] = [];
+    for (let i = 0; i < paths.length; i += INGEST_CHUNK) {
+      options.signal?.throwIfAborted();
+      const chunk = paths.slice(i, i + INGEST_CHUNK);
+      const prepared = await Promise.all(chunk.map((p) => this.prepare(p, 'batch', undefined)));
+      for (const item of prepared) {
+        summary.bytes += item.bytes ?? 0;
+        if (item.action === 'unchanged') summary.unchanged++;
+        else if (item.action === 'upsert' && item.file) {
+          summary.parsed++;
+          this.recordSlice(item);
+          // Keep the object only when there is no cache to fetch it back from.
+          toResolve.push(this.cache?.enabled ? { ...item, file: undefined } : item);
+        } else if (item.action === 'delete') toResolve.push(item);
+      }
+      done += chunk.length;
+      options.onProgress?.({ done, total });
+    }
+    this.log('info', `ingest: parsed ${summary.parsed} files in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    const removed = [...this.hashes.keys()].filter((p) => !present.has(p));
+    for (const path of removed) toResolve.push({ path, seq: ++this.seq, action: 'delete' });
+    summary.removed = removed.length;
+
+    // Phase 2: resolve and store in chunks, under the lock so saves interleave.
+    for (let i = 0; i < toResolve.length || i === 0; i += INGEST_CHUNK) {
+      options.signal?.throwIfAborted();
+      const chunk = toResolve.slice(i, i + INGEST_CHUNK);
+      const applied = await this.withLock(() => this.apply(chunk));
+      summary.reResolved += applied.reResolved;
+      for (const f of applied.files) {
+        summary.statements += f.statementCount;
+        for (const d of f.diagnostics) summary.diagnostics[d.severity]++;
+      }
+      if (chunk.length === 0) break;
+    }
+    this.cache?.flush();
+    summary.seconds = (performance.now() - started) / 1000;
+    this.stats.addBusy(performance.now() - started);
+    return summary;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.batcher.dispose();
+    await this.whenIdle();
+    await this.pool?.close({ mode: 'cancel' });
+    this.cache?.close();
+    this.store.close();
+  }
+
+  // ---- batches ----------------------------------------------------------------------------
+
+  private async processBatch(batch: BatchItem[]): Promise<void> {
+    const started = performance.now();
+    const priority: TaskPriority = batch.some((b) => b.priority === 'critical') ? 'critical' : 'normal';
+    const prepared = await Promise.all(
+      batch.map((item) => {
+        const path = this.absolutePath(item.path);
+        return item.action === 'delete'
+          ? Promise.resolve<Prepared>({ path: this.relativePath(path), seq: ++this.seq, action: 'delete', firstEventAt: item.firstEventAt })
+          : this.prepare(path, item.priority === 'critical' ? 'critical' : priority, item.firstEventAt);
+      }),
+    );
+    for (const item of prepared) if (item.action === 'upsert') this.recordSlice(item);
+    const applied = await this.withLock(() => this.apply(prepared));
+    const now = performance.now();
+    for (const item of prepared) if (item.firstEventAt !== undefined) this.stats.recordLatency(now - item.firstEventAt);
+    this.stats.batches++;
+    this.stats.lastBatch = { size: batch.length, at: Date.now(), millis: now - started };
+    this.stats.addBusy(now - started);
+    const paths = applied.files.map((f) => f.path);
+    for (const listener of this.listeners) listener({ paths, millis: now - started });
+  }
+
+  // ---- prepare: read, hash, cache, parse ------------------------------------------------------
+
+  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined): Promise<Prepared> {
+    const path = this.relativePath(absolutePath);
+    const seq = ++this.seq;
+    const base = { path, seq, ...(firstEventAt !== undefined ? { firstEventAt } : {}) };
+    let t = performance.now();
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(absolutePath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { ...base, action: 'delete' };
+      this.stats.recordError(`read-${code ?? 'error'}`);
+      this.log('warn', `cannot read ${path}: ${(error as Error).message}`);
+      return { ...base, action: 'unchanged' };
+    }
+    const key = cacheKey(bytes, this.context);
+    this.stats.addStage('read', performance.now() - t);
+    if (this.hashes.get(path) === key) {
+      this.stats.filesSkippedUnchanged++;
+      return { ...base, action: 'unchanged', key, bytes: bytes.length };
+    }
+
+    t = performance.now();
+    const cached = this.cache?.getFile(key);
+    let file: ParsedFile | undefined;
+    if (typeof cached === 'string') {
+      try {
+        file = JSON.parse(cached) as ParsedFile;
+      } catch {
+        file = undefined; // a damaged payload is a miss
+      }
+    }
+    this.stats.addStage('cache', performance.now() - t);
+    if (!file) {
+      t = performance.now();
+      file = await this.parse(path, bytes, priority);
+      this.stats.addStage('parse', performance.now() - t);
+      if (file.diagnostics.every((d) => d.code !== 'parse-timeout' && d.code !== 'internal-error')) this.cache?.putFile(key, JSON.stringify(file));
+    }
+    if (file.path !== path) file = { ...file, path }; // the same content under another name
+    return { ...base, action: 'upsert', key, bytes: bytes.length, file };
+  }
+
+  /**
+   * Parses one file. Deliberately without the per-folder dialect memory the
+   * one-shot `extract` uses: here a result must depend only on the file's
+   * path, content and the settings, so that cached results are sound and an
+   * incremental graph always equals a from-scratch one.
+   */
+  private async parse(path: string, bytes: Buffer, priority: TaskPriority): Promise<ParsedFile> {
+    if (!this.pool) return parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
+    const task: ParseTask = {
+      path,
+      bytes,
+      dialect: this.options.dialect,
+      ...(this.cache?.enabled ? { statementCacheContext: this.context } : {}),
+    };
+    try {
+      const result = await this.pool.run(task, { priority, sizeHint: bytes.length });
+      return JSON.parse(result.json) as ParsedFile;
+    } catch (error) {
+      const timedOut = error instanceof TaskTimeoutError;
+      this.stats.recordError(timedOut ? 'parse-timeout' : 'worker-error');
+      return {
+        path,
+        dialect: this.options.dialect === 'auto' ? 'generic' : this.options.dialect,
+        encoding: 'unknown',
+        statements: [],
+        statementCount: 0,
+        diagnostics: [
+          {
+            severity: 'error',
+            code: timedOut ? 'parse-timeout' : 'internal-error',
+            message: timedOut
+              ? `Parsing this file took longer than ${error.timeoutMs} ms and was stopped; the rest of the workspace is unaffected.`
+              : `Could not parse this file: ${error instanceof Error ? error.message : String(error)}`,
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          },
+        ],
+      };
+    }
+  }
+
+  /** Records a parsed file's catalog slice unless a newer read of the path got there first. */
+  private recordSlice(item: Prepared): void {
+    if ((this.appliedSeq.get(item.path) ?? 0) > item.seq || !item.file) return;
+    this.appliedSeq.set(item.path, item.seq);
+    item.slice = catalogSliceOf(item.file);
+    this.catalog.update(item.path, item.slice);
+  }
+
+  // ---- apply: catalog, resolve, store -------------------------------------------------------
+
+  private async apply(items: Prepared[]): Promise<{ files: ParsedFile[]; reResolved: number }> {
+    const updates: FileUpdate[] = [];
+    const removals: string[] = [];
+    const files: ParsedFile[] = [];
+    const batchPaths = new Set(items.map((i) => i.path));
+
+    for (const item of items) {
+      if (item.action === 'delete' && (this.appliedSeq.get(item.path) ?? 0) <= item.seq) {
+        this.appliedSeq.set(item.path, item.seq);
+        this.catalog.remove(item.path);
+      }
+    }
+    let t = performance.now();
+    const changed = this.catalog.rebuild();
+    const reResolve = changed.size > 0 ? this.store.filesContributing(changed).filter((p) => !batchPaths.has(p)) : [];
+    this.stats.addStage('catalog', performance.now() - t);
+
+    t = performance.now();
+    const catalog = this.catalog.current;
+    const resolveInto = (file: ParsedFile, key: string): void => {
+      const fragment = resolveFile(file, catalog, nameOptionsFor(file, this.options.defaultSchema));
+      const s = summarise(file, 0);
+      updates.push({
+        path: file.path,
+        fragment,
+        meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
+      });
+      files.push(file);
+      for (const d of file.diagnostics) if (d.severity === 'error') this.stats.recordError(d.code);
+    };
+    for (const item of items) {
+      if (this.appliedSeq.get(item.path) !== item.seq) continue; // a newer read of this path wins
+      if (item.action === 'delete') {
+        if (this.hashes.has(item.path)) removals.push(item.path);
+        continue;
+      }
+      if (item.action !== 'upsert' || !item.key) continue;
+      const file = item.file ?? (await this.fetchParsed(item.path, item.key));
+      if (file) resolveInto(file, item.key);
+    }
+    for (const path of reResolve) {
+      const key = this.hashes.get(path);
+      const file = key ? await this.fetchParsed(path, key) : undefined;
+      if (file && key) resolveInto(file, key);
+    }
+    this.stats.addStage('resolve', performance.now() - t);
+
+    t = performance.now();
+    this.store.transaction(() => {
+      for (const path of removals) this.store.removeFile(path);
+      this.store.applyFiles(updates);
+      for (const item of items) {
+        if (this.appliedSeq.get(item.path) !== item.seq || item.action !== 'upsert') continue;
+        this.store.setCatalogSlice(item.path, item.slice);
+      }
+    });
+    for (const path of removals) {
+      this.hashes.delete(path);
+      this.cache?.forgetPath(path);
+    }
+    for (const u of updates) {
+      this.hashes.set(u.path, u.meta.contentHash);
+      this.cache?.recordPath(u.path, u.meta.contentHash);
+    }
+    this.stats.addStage('store', performance.now() - t);
+    this.stats.filesProcessed += updates.length;
+    this.stats.filesRemoved += removals.length;
+    return { files, reResolved: reResolve.length };
+  }
+
+  /** A parsed file back from the cache, or parsed again when the cache no longer has it. */
+  private async fetchParsed(path: string, key: string): Promise<ParsedFile | undefined> {
+    const cached = this.cache?.getFile(key);
+    if (typeof cached === 'string') {
+      try {
+        return { ...(JSON.parse(cached) as ParsedFile), path };
+      } catch {
+        // fall through to a fresh parse
+      }
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.absolutePath(path));
+    } catch {
+      return undefined;
+    }
+    return this.parse(path, bytes, 'normal');
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.stats.recordError('pipeline');
+      this.log('error', `a batch failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private relativePath(absolutePath: string): string {
+    const rel = relative(this.root, absolutePath);
+    return sep === '/' ? rel : rel.split(sep).join('/');
+  }
+
+  private absolutePath(path: string): string {
+    return isAbsolute(path) ? path : join(this.root, path);
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.options.log?.(level, message);
+  }
+}
