@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
+import { cacheCommand } from './cacheCommand.ts';
 import { extractCommand } from './extractCommand.ts';
+import { ingestCommand } from './ingestCommand.ts';
+import { PIPELINE_OPTIONS } from './pipelineArgs.ts';
+import { statsCommand } from './statsCommand.ts';
+import { watchCommand } from './watchCommand.ts';
 import { UsageError } from './usageError.ts';
 
 export interface CliStreams {
@@ -17,7 +22,21 @@ Commands:
       --backends <list>   parser order, e.g. sqlparser-rs,node-sql-parser (default)
       --default-schema <s> schema for unqualified names (default: per dialect)
       --json              print one JSON object (files, entities, relationships)
+  ingest <dir>            Bring the workspace's graph up to date (.sqlgraph/graph.db)
+  watch <dir>             Ingest, then keep the graph current as files change
+      --workers <n>       parse workers (default min(4, cores); 0 parses in-process)
+      --realtime          no debounce: every change is applied at once
+      --no-batching       every file event is its own batch
+      --no-cache          do not use the parse cache (.sqlgraph/cache.db)
+      --store <path>      the graph database (default <dir>/.sqlgraph/graph.db)
+      --dialect, --backends, --default-schema, --json as for extract
+  stats [dir]             What the graph and the parse cache hold
+  cache stats [dir]       Parse cache statistics
+  cache clear [dir]       Empty the parse cache
   help                    Show this help
+
+Environment: SQLGRAPH_ENABLE_PARSE_CACHE, SQLGRAPH_PARSE_CACHE_PATH,
+SQLGRAPH_PARSE_CACHE_MAX_ENTRIES, SQLGRAPH_PARSE_CACHE_TTL_DAYS.
 `;
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failure, 2 usage). */
@@ -27,6 +46,14 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
     switch (command) {
       case 'extract':
         return await extractCommand(parseArgs({ args: rest, allowPositionals: true, options: EXTRACT_OPTIONS }), streams);
+      case 'ingest':
+        return await ingestCommand(parseArgs({ args: rest, allowPositionals: true, options: PIPELINE_OPTIONS }), streams);
+      case 'watch':
+        return await watchCommand(parseArgs({ args: rest, allowPositionals: true, options: PIPELINE_OPTIONS }), streams);
+      case 'stats':
+        return statsCommand(parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false }, store: { type: 'string' } } }), streams);
+      case 'cache':
+        return cacheCommand(parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } }), streams);
       case undefined:
       case 'help':
       case '--help':

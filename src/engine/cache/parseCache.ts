@@ -57,6 +57,8 @@ export interface ParseCache {
   getFile(key: string): CachePayload | undefined;
   /** Buffered; written in one transaction with the others (see flush). */
   putFile(key: string, payload: CachePayload): void;
+  /** getFile without counting a hit or miss: the pipeline reading back what it just stored. */
+  peekFile(key: string): CachePayload | undefined;
   /** The cached result of one statement, by cacheKey(statement text, context). */
   getStatement(key: string): CachePayload | undefined;
   putStatement(key: string, payload: CachePayload): void;
@@ -162,11 +164,15 @@ class SqliteParseCache implements ParseCache {
   }
 
   getFile(key: string): CachePayload | undefined {
-    return this.lookup(key, 'file');
+    return this.lookup(key, 'file', true);
+  }
+
+  peekFile(key: string): CachePayload | undefined {
+    return this.lookup(key, 'file', false);
   }
 
   getStatement(key: string): CachePayload | undefined {
-    return this.lookup(key, 'statement');
+    return this.lookup(key, 'statement', true);
   }
 
   putFile(key: string, payload: CachePayload): void {
@@ -319,10 +325,10 @@ class SqliteParseCache implements ParseCache {
     this.degraded ??= 'closed';
   }
 
-  private lookup(key: string, level: 'file' | 'statement'): CachePayload | undefined {
+  private lookup(key: string, level: 'file' | 'statement', count: boolean): CachePayload | undefined {
     const buffered = (level === 'file' ? this.pending.files : this.pending.statements).get(key);
     if (buffered !== undefined) {
-      this.hits++;
+      if (count) this.hits++;
       return buffered;
     }
     const database = this.readable();
@@ -335,10 +341,10 @@ class SqliteParseCache implements ParseCache {
       }
     }
     if (row === undefined) {
-      this.misses++;
+      if (count) this.misses++;
       return undefined;
     }
-    this.hits++;
+    if (count) this.hits++;
     this.touchIfStale(row.last_used, level === 'file' ? this.pending.touchedFiles : this.pending.touchedStatements, row.id);
     return row.payload;
   }

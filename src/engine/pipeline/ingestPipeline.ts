@@ -62,6 +62,21 @@ interface Prepared {
 }
 
 const INGEST_CHUNK = 256;
+/** Files read and parsing at once during a whole-workspace ingest. */
+const PARSE_WINDOW = 64;
+
+/** Runs fn over items with at most `limit` running at once. */
+async function forEachConcurrently<T>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 export class IngestPipeline {
   readonly root: string;
@@ -193,25 +208,28 @@ export class IngestPipeline {
     const total = paths.length;
     let done = 0;
 
-    // Phase 1: read, hash, parse. Results stay in memory only as long as a chunk.
+    // Phase 1: read, hash, parse, with a bounded number of files in flight
+    // (no barrier between chunks: the workers never wait for a slow file).
     const toResolve: Prepared[] = [];
-    for (let i = 0; i < paths.length; i += INGEST_CHUNK) {
-      options.signal?.throwIfAborted();
-      const chunk = paths.slice(i, i + INGEST_CHUNK);
-      const prepared = await Promise.all(chunk.map((p) => this.prepare(p, 'batch', undefined)));
-      for (const item of prepared) {
-        summary.bytes += item.bytes ?? 0;
-        if (item.action === 'unchanged') summary.unchanged++;
-        else if (item.action === 'upsert' && item.file) {
-          summary.parsed++;
-          this.recordSlice(item);
-          // Keep the object only when there is no cache to fetch it back from.
-          toResolve.push(this.cache?.enabled ? { ...item, file: undefined } : item);
-        } else if (item.action === 'delete') toResolve.push(item);
+    let lastProgress = 0;
+    await forEachConcurrently(paths, PARSE_WINDOW, options.signal, async (p) => {
+      const item = await this.prepare(p, 'batch', undefined);
+      summary.bytes += item.bytes ?? 0;
+      if (item.action === 'unchanged') summary.unchanged++;
+      else if (item.action === 'upsert' && item.file) {
+        summary.parsed++;
+        this.recordSlice(item);
+        // Keep the object only when there is no cache to fetch it back from.
+        toResolve.push(this.cache?.enabled ? { ...item, file: undefined } : item);
+      } else if (item.action === 'delete') toResolve.push(item);
+      done++;
+      const now = performance.now();
+      if (options.onProgress && (now - lastProgress > 100 || done === total)) {
+        lastProgress = now;
+        options.onProgress({ done, total });
       }
-      done += chunk.length;
-      options.onProgress?.({ done, total });
-    }
+    });
+    toResolve.sort((a, b) => a.seq - b.seq);
     this.log('info', `ingest: parsed ${summary.parsed} files in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     const removed = [...this.hashes.keys()].filter((p) => !present.has(p));
     for (const path of removed) toResolve.push({ path, seq: ++this.seq, action: 'delete' });
@@ -306,9 +324,10 @@ export class IngestPipeline {
     this.stats.addStage('cache', performance.now() - t);
     if (!file) {
       t = performance.now();
-      file = await this.parse(path, bytes, priority);
+      const parsed = await this.parse(path, bytes, priority);
       this.stats.addStage('parse', performance.now() - t);
-      if (file.diagnostics.every((d) => d.code !== 'parse-timeout' && d.code !== 'internal-error')) this.cache?.putFile(key, JSON.stringify(file));
+      file = parsed.file;
+      if (parsed.json !== undefined) this.cache?.putFile(key, parsed.json);
     }
     if (file.path !== path) file = { ...file, path }; // the same content under another name
     return { ...base, action: 'upsert', key, bytes: bytes.length, file };
@@ -320,8 +339,11 @@ export class IngestPipeline {
    * path, content and the settings, so that cached results are sound and an
    * incremental graph always equals a from-scratch one.
    */
-  private async parse(path: string, bytes: Buffer, priority: TaskPriority): Promise<ParsedFile> {
-    if (!this.pool) return parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
+  private async parse(path: string, bytes: Buffer, priority: TaskPriority): Promise<{ file: ParsedFile; json?: string }> {
+    if (!this.pool) {
+      const file = parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
+      return { file, json: JSON.stringify(file) };
+    }
     const task: ParseTask = {
       path,
       bytes,
@@ -330,11 +352,12 @@ export class IngestPipeline {
     };
     try {
       const result = await this.pool.run(task, { priority, sizeHint: bytes.length });
-      return JSON.parse(result.json) as ParsedFile;
+      return { file: JSON.parse(result.json) as ParsedFile, json: result.json };
     } catch (error) {
       const timedOut = error instanceof TaskTimeoutError;
       this.stats.recordError(timedOut ? 'parse-timeout' : 'worker-error');
-      return {
+      // Not cached (no json): a timeout or crash may not happen next time.
+      const file: ParsedFile = {
         path,
         dialect: this.options.dialect === 'auto' ? 'generic' : this.options.dialect,
         encoding: 'unknown',
@@ -351,6 +374,7 @@ export class IngestPipeline {
           },
         ],
       };
+      return { file };
     }
   }
 
@@ -436,7 +460,7 @@ export class IngestPipeline {
 
   /** A parsed file back from the cache, or parsed again when the cache no longer has it. */
   private async fetchParsed(path: string, key: string): Promise<ParsedFile | undefined> {
-    const cached = this.cache?.getFile(key);
+    const cached = this.cache?.peekFile(key);
     if (typeof cached === 'string') {
       try {
         return { ...(JSON.parse(cached) as ParsedFile), path };
@@ -450,7 +474,7 @@ export class IngestPipeline {
     } catch {
       return undefined;
     }
-    return this.parse(path, bytes, 'normal');
+    return (await this.parse(path, bytes, 'normal')).file;
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
