@@ -279,3 +279,14 @@ for (const mode of ['drain', 'cancel', 'forget']) {
     assert.equal(stdout.trim(), '[1,2,3,4]');
   });
 }
+
+test("a task's time budget starts after the worker's init, not before", async () => {
+  // initWorker's init takes longer than this budget; the task itself is quick.
+  const pool = new WorkerPool<{ kind: string }, unknown>({ script: new URL('../fixtures/workers/slowInitWorker.ts', import.meta.url), size: 1, taskTimeoutMs: 150 });
+  try {
+    assert.equal(await pool.run({ kind: 'ping' }, { priority: 'normal' }), 'pong');
+    assert.equal(pool.stats().timedOut, 0);
+  } finally {
+    await pool.close({ mode: 'cancel' });
+  }
+});

@@ -15,9 +15,14 @@ export function isBackendId(value: string): value is BackendId {
   return value === 'sqlparser-rs' || value === 'node-sql-parser';
 }
 
+/** The backends in the given order, not yet initialised: ids and versions only, nothing loaded. */
+export function backendsFor(order: readonly BackendId[] = DEFAULT_BACKEND_ORDER): ParserBackend[] {
+  return order.map((id) => (id === 'sqlparser-rs' ? sqlparserRsBackend() : nodeSqlParserBackend()));
+}
+
 /** The backends in the given order, initialised and ready for synchronous parsing. */
 export async function createBackends(order: readonly BackendId[] = DEFAULT_BACKEND_ORDER): Promise<ParserBackend[]> {
-  const backends = order.map((id) => (id === 'sqlparser-rs' ? sqlparserRsBackend() : nodeSqlParserBackend()));
+  const backends = backendsFor(order);
   await Promise.all(backends.map((b) => b.init()));
   return backends;
 }

@@ -9,9 +9,9 @@
  * sequence number and a result older than what was already applied for its
  * path is dropped, so the last content read always wins.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { cacheOptionsFromEnv, defaultCachePath } from '../cache/cacheOptions.ts';
 import { buildCacheContext, cacheKey } from '../cache/cacheKey.ts';
 import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
@@ -21,7 +21,7 @@ import { resolveFile } from '../extract/resolve.ts';
 import { discoverSqlFiles } from '../fs/discover.ts';
 import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
-import { createBackends, DEFAULT_BACKEND_ORDER } from '../parse/backends.ts';
+import { backendsFor, createBackends, DEFAULT_BACKEND_ORDER } from '../parse/backends.ts';
 import { openGraphStore, type GraphStore } from '../store/graphStore.ts';
 import type { FileUpdate } from '../store/types.ts';
 import { Batcher, type BatchItem, type FileEvent } from './batcher.ts';
@@ -101,8 +101,9 @@ export class IngestPipeline {
   static async open(options: PipelineOptions): Promise<IngestPipeline> {
     const order = options.backends ?? DEFAULT_BACKEND_ORDER;
     const workers = options.workers ?? Math.min(4, availableParallelism());
-    // The main thread needs parsers only when it parses itself (no workers, or re-resolving a file the cache lost).
-    const backends = await createBackends(order);
+    // With workers, this thread parses only when the cache lost a file it must
+    // re-resolve: initialise its parsers (tens of MB) on first use, not here.
+    const backends = workers === 0 ? await createBackends(order) : backendsFor(order);
     return new IngestPipeline(options, backends, workers);
   }
 
@@ -123,6 +124,7 @@ export class IngestPipeline {
             }),
           );
     const storePath = options.storePath ?? defaultStorePath(options.root);
+    if (storePath !== ':memory:') ensureStateFolder(dirname(storePath));
     this.store = openGraphStore(storePath);
     if (this.store.recovery) log('warn', `graph store: ${this.store.recovery.message}; re-ingesting`);
 
@@ -339,8 +341,9 @@ export class IngestPipeline {
    * path, content and the settings, so that cached results are sound and an
    * incremental graph always equals a from-scratch one.
    */
-  private async parse(path: string, bytes: Buffer, priority: TaskPriority): Promise<{ file: ParsedFile; json?: string }> {
-    if (!this.pool) {
+  private async parse(path: string, bytes: Buffer, priority: TaskPriority, inline = false): Promise<{ file: ParsedFile; json?: string }> {
+    if (!this.pool || inline) {
+      await Promise.all(this.backends.map((b) => b.init()));
       const file = parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
       return { file, json: JSON.stringify(file) };
     }
@@ -509,4 +512,11 @@ export class IngestPipeline {
   private log(level: 'info' | 'warn' | 'error', message: string): void {
     this.options.log?.(level, message);
   }
+}
+
+/** The folder for the graph; a new `.sqlgraph` also gets a .gitignore so it is never committed. */
+function ensureStateFolder(folder: string): void {
+  if (existsSync(folder)) return;
+  mkdirSync(folder, { recursive: true });
+  if (basename(folder) === '.sqlgraph') writeFileSync(join(folder, '.gitignore'), '*\n');
 }

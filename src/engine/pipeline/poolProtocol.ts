@@ -5,6 +5,15 @@ export interface TaskRequest<TTask = unknown> {
   task: TTask;
 }
 
+/** Sent once by a worker when its init has finished: task budgets start counting only then. */
+export interface WorkerReady {
+  ready: true;
+}
+
+export function isWorkerReady(value: unknown): value is WorkerReady {
+  return typeof value === 'object' && value !== null && (value as { ready?: unknown }).ready === true;
+}
+
 export interface RemoteError {
   name: string;
   message: string;

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import { PoolClosedError, TaskFailedError, TaskTimeoutError, WorkerCrashedError, abortError } from './poolErrors.ts';
 import type { TaskRequest } from './poolProtocol.ts';
-import { isTaskResponse } from './poolProtocol.ts';
+import { isTaskResponse, isWorkerReady } from './poolProtocol.ts';
 import { PriorityFifo, RingDeque } from './poolQueue.ts';
 import type { TaskPriority } from './poolQueue.ts';
 
@@ -79,10 +79,15 @@ interface PoolWorker {
   readonly thread: Worker;
   current: TaskEntry | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Its init has finished: task budgets run only from then on. */
+  ready: boolean;
   /** Terminated on purpose (timeout, close) or already dead: later events from it are ignored. */
   retired: boolean;
   lastError: unknown;
 }
+
+/** How long a worker's init may take before its first task counts as timed out anyway. */
+const INIT_ALLOWANCE_MS = 60_000;
 
 /** setTimeout cannot wait longer than this; larger budgets mean "no timeout". */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -317,7 +322,7 @@ export class WorkerPool<TTask, TResult> {
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
       ...(this.execArgv ? { execArgv: this.execArgv } : {}),
     });
-    const worker: PoolWorker = { thread, current: undefined, timer: undefined, retired: false, lastError: undefined };
+    const worker: PoolWorker = { thread, current: undefined, timer: undefined, retired: false, ready: false, lastError: undefined };
     thread.unref();
     thread.on('message', (message: unknown) => this.onMessage(worker, message));
     thread.on('messageerror', (error: unknown) => this.onMessageError(worker, error));
@@ -336,9 +341,8 @@ export class WorkerPool<TTask, TResult> {
     entry.dispatchedAt = performance.now();
     worker.current = entry;
     worker.thread.ref();
-    if (this.taskTimeoutMs > 0 && this.taskTimeoutMs <= MAX_TIMER_MS) {
-      worker.timer = setTimeout(() => this.onTimeout(worker), this.taskTimeoutMs);
-    }
+    // A worker still warming up gets an allowance for its init on top of the budget, so a hung init cannot hang the task.
+    this.startTimer(worker, worker.ready ? 0 : INIT_ALLOWANCE_MS);
     const request: TaskRequest = { id: entry.id, task: entry.task };
     try {
       worker.thread.postMessage(request, entry.transfer);
@@ -353,6 +357,14 @@ export class WorkerPool<TTask, TResult> {
 
   private onMessage(worker: PoolWorker, message: unknown): void {
     const entry = worker.current;
+    if (isWorkerReady(message)) {
+      worker.ready = true;
+      if (!worker.retired && entry) {
+        this.clearTimer(worker); // the warm-up allowance
+        this.startTimer(worker);
+      }
+      return;
+    }
     if (worker.retired || !entry || !isTaskResponse(message) || message.id !== entry.id) return;
     this.clearTimer(worker);
     worker.current = undefined;
@@ -448,6 +460,13 @@ export class WorkerPool<TTask, TResult> {
     if (worker.retired) return;
     worker.thread.unref();
     this.idle.push(worker);
+  }
+
+  /** The task's budget; started at dispatch, or when a worker still warming up becomes ready. */
+  private startTimer(worker: PoolWorker, allowanceMs = 0): void {
+    if (this.taskTimeoutMs > 0 && this.taskTimeoutMs <= MAX_TIMER_MS && worker.timer === undefined) {
+      worker.timer = setTimeout(() => this.onTimeout(worker), this.taskTimeoutMs + allowanceMs);
+    }
   }
 
   private clearTimer(worker: PoolWorker): void {

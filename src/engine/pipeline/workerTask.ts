@@ -1,5 +1,5 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
-import type { TaskRequest, TaskResponse } from './poolProtocol.ts';
+import type { TaskRequest, TaskResponse, WorkerReady } from './poolProtocol.ts';
 import { toRemoteError } from './poolProtocol.ts';
 
 export interface ServeTasksOptions {
@@ -31,6 +31,10 @@ export function serveTasks<TTask, TResult>(handler: (task: TTask) => TResult | P
     },
     () => undefined,
   );
+  // Task budgets start only once the worker is warm (a failed init fails tasks fast, so it counts as ready).
+  const announce = (): void => port.postMessage({ ready: true } satisfies WorkerReady);
+  if (ready) ready.then(announce, announce);
+  else announce();
 
   const reply = (response: TaskResponse<TResult>): void => {
     try {

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../../scripts/accuracy/corpus.ts';
+import { generateCorpus } from '../../scripts/bench/synthCorpus.ts';
+import { IngestPipeline } from '../../src/engine/pipeline/ingestPipeline.ts';
+
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'sqlgraph-pipeline-'));
+  cpSync(join(REPO_ROOT, 'samples', 'workspace'), root, { recursive: true });
+  rmSync(join(root, '.sqlgraph'), { recursive: true, force: true });
+  return root;
+}
+
+test('ingest with workers, then saves and deletes reach the graph; a re-ingest skips unchanged files', async () => {
+  const root = workspace();
+  const pipeline = await IngestPipeline.open({ root, dialect: 'auto', workers: 1, batcher: { realtime: true } });
+  try {
+    const first = await pipeline.ingestAll();
+    assert.equal(first.files, 6);
+    assert.equal(first.parsed, 6);
+    assert.ok(pipeline.store.entity('rel:shop.orders'));
+
+    writeFileSync(join(root, 'warehouse', 'extra.sql'), 'CREATE TABLE shop.refunds (refund_id int PRIMARY KEY, order_id int REFERENCES shop.orders (order_id));\n');
+    pipeline.handleEvent({ kind: 'save', path: join(root, 'warehouse', 'extra.sql') });
+    await pipeline.flush();
+    assert.equal(pipeline.store.entity('rel:shop.refunds')?.defined, true);
+    assert.ok(pipeline.store.readersOf('rel:shop.orders').length > 0);
+    assert.equal(pipeline.snapshot().latency.count, 1);
+
+    unlinkSync(join(root, 'warehouse', 'extra.sql'));
+    pipeline.handleEvent({ kind: 'delete', path: join(root, 'warehouse', 'extra.sql') });
+    await pipeline.flush();
+    assert.equal(pipeline.store.entity('rel:shop.refunds'), undefined);
+
+    const again = await pipeline.ingestAll();
+    assert.equal(again.parsed, 0);
+    assert.equal(again.unchanged, 6);
+  } finally {
+    await pipeline.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a DDL change re-resolves the files that depend on it', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sqlgraph-catalog-'));
+  writeFileSync(join(root, 'ddl.sql'), 'CREATE TABLE a (x int);\nCREATE TABLE b (y int);\n');
+  writeFileSync(join(root, 'query.sql'), 'SELECT z FROM a, b;\n');
+  const pipeline = await IngestPipeline.open({ root, dialect: 'postgresql', workers: 0, batcher: { realtime: true }, cache: false });
+  try {
+    await pipeline.ingestAll();
+    // z belongs to neither known table: unresolved.
+    assert.equal(pipeline.store.readersOf('col:public.b.z').length, 0);
+    writeFileSync(join(root, 'ddl.sql'), 'CREATE TABLE a (x int);\nCREATE TABLE b (y int, z int);\n');
+    pipeline.handleEvent({ kind: 'change', path: join(root, 'ddl.sql') });
+    await pipeline.flush();
+    assert.deepEqual(pipeline.store.readersOf('col:public.b.z').map((r) => r.file), ['query.sql']);
+  } finally {
+    await pipeline.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a file over the parse budget gets a parse-timeout diagnostic and the rest of the workspace is ingested', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sqlgraph-timeout-'));
+  const files = generateCorpus({ files: 60, seed: 3 });
+  writeFileSync(join(root, 'huge.sql'), files.map((f) => f.text).join('\n'));
+  writeFileSync(join(root, 'small.sql'), 'CREATE TABLE t (a int);\n');
+  const pipeline = await IngestPipeline.open({ root, dialect: 'postgresql', workers: 1, taskTimeoutMs: 20, cache: false, storePath: ':memory:' });
+  try {
+    await pipeline.ingestAll();
+    const huge = pipeline.store.file('huge.sql');
+    assert.ok(huge?.diagnostics.some((d) => d.code === 'parse-timeout'), JSON.stringify(huge?.diagnostics));
+    assert.ok(pipeline.store.entity('rel:public.t'));
+    assert.ok((pipeline.snapshot().errorsByKind['parse-timeout'] ?? 0) >= 1);
+  } finally {
+    await pipeline.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
