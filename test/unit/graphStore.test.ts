@@ -150,6 +150,48 @@ describe('graph store: applying files', () => {
   }));
 });
 
+describe('graph store: incremental merge and bulk load', () => {
+  it('orders paths by code point, as SQLite does, whichever way the winner is found', () => {
+    // UTF-16 order puts the surrogate pair first; code point (and UTF-8 byte) order puts U+FF00 first.
+    const low = 'a\uFF00.sql';
+    const high = 'a\u{1F600}.sql';
+    const ref = (file: string): GraphFragment => ({ entities: [entity(file, 'rel:t', 'table', false, 0)], relationships: [] });
+    for (const order of [[low, high], [high, low]]) {
+      const store = openGraphStore(':memory:');
+      for (const file of order) store.applyFile(file, ref(file), meta());
+      assert.equal(store.entity('rel:t')?.file, low, `applied ${order.join(' then ')}`);
+      store.applyFile(low, ref(low), meta('again')); // re-applying the winner recomputes from all sources
+      assert.equal(store.entity('rel:t')?.file, low);
+      store.removeFile(low);
+      assert.equal(store.entity('rel:t')?.file, high);
+      store.close();
+    }
+  });
+
+  it('answers relationship queries after a first load that deferred their indexes', withStore((store) => {
+    store.applyFiles([
+      { path: 'a.sql', fragment: defining('a.sql', 'orders', ['customers']), meta: meta() },
+      { path: 'b.sql', fragment: defining('b.sql', 'invoices', ['customers']), meta: meta() },
+    ]);
+    store.applyFile('c.sql', defining('c.sql', 'refunds', ['customers']), meta());
+    assert.deepEqual(store.readersOf('rel:customers').map((r) => r.file), ['a.sql', 'b.sql', 'c.sql']);
+    store.applyFile('d.sql', defining('d.sql', 'payments', ['customers']), meta());
+    assert.deepEqual(store.readersOf('rel:customers').map((r) => r.from), ['rel:orders', 'rel:invoices', 'rel:refunds', 'rel:payments']);
+    assert.equal(store.lineage('rel:customers', { direction: 'downstream', depth: 1 }).nodes.length, 5);
+  }));
+
+  it('keeps each file contribution intact when files are replaced in between', withStore((store) => {
+    for (let round = 0; round < 3; round++) {
+      for (const file of ['a.sql', 'b.sql', 'c.sql']) store.applyFile(file, defining(file, `${file[0]}${round}`, ['shared', `x${round}`]), meta());
+    }
+    for (const file of ['a.sql', 'b.sql', 'c.sql']) {
+      assert.deepEqual(store.fileContribution(file), defining(file, `${file[0]}2`, ['shared', 'x2']), file);
+    }
+    assert.deepEqual(store.filesContributing(['rel:shared', 'rel:x1']), ['a.sql', 'b.sql', 'c.sql']);
+    assert.deepEqual(store.filesContributing(['rel:x1']), []);
+  }));
+});
+
 describe('graph store: remove and rename', () => {
   it('renames a file, rewriting provenance and the file actor key', withStore((store) => {
     store.applyFile('old.sql', defining('old.sql', 'orders', ['customers']), meta('x'));

@@ -44,6 +44,23 @@ describe('graph store on disk', () => {
     store.close();
   });
 
+  it('restores the relationship indexes a first load deferred, even if it never queried them', () => {
+    let store = openGraphStore(path);
+    store.applyFiles(Array.from({ length: 20 }, (_, i) => ({ path: `f${i}.sql`, fragment: tableFile(`f${i}.sql`, `t${i}`), meta: META })));
+    store.close();
+    const db = new Database(path);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'relationships' ORDER BY name").pluck();
+    assert.deepEqual(indexes.all(), [], 'the bulk load committed without them');
+    db.close();
+    store = openGraphStore(path);
+    assert.equal(store.recovered, false);
+    store.close();
+    const reopened = new Database(path);
+    assert.deepEqual(reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'relationships' ORDER BY name").pluck().all(),
+      ['relationships_by_from', 'relationships_by_to']);
+    reopened.close();
+  });
+
   it('moves a file that is not a database aside and starts empty', () => {
     writeFileSync(path, 'this is not a database, just some text that is long enough to look like a header'.repeat(100));
     const store = openGraphStore(path);

@@ -8,12 +8,17 @@
  */
 import type Database from 'better-sqlite3';
 import type { Entity, EntityKind, GraphFragment, Relationship, RelationshipType } from '../model/graph.ts';
-import { relationshipId } from '../extract/fragmentBuilder.ts';
+import type { Range } from '../model/range.ts';
 import { fileKey } from '../extract/keys.ts';
+import { CONFIDENCE, codeOf, KIND, nameOf, TYPE } from './codes.ts';
+import { KeyTable } from './keyTable.ts';
 import { walkLineage } from './lineage.ts';
+import { MergedEntities } from './mergedEntities.ts';
 import { openDatabase, type OpenOptions } from './openDatabase.ts';
 import { compareContributions, entityOf, rangeOf, relationshipOf, storedFileOf } from './rows.ts';
 import type { EntityRow, FileRow, RelationshipRow } from './rows.ts';
+import { DROP_RELATIONSHIP_INDEXES_SQL, RELATIONSHIP_INDEXES_SQL } from './schema.ts';
+import { prepareStatements } from './statements.ts';
 import type {
   FileMeta,
   FileUpdate,
@@ -27,12 +32,19 @@ import type {
   StoredFile,
 } from './types.ts';
 
-const RANGE_ORDER = 'start_line, start_char, end_line, end_char';
-const RELATIONSHIP_ORDER = `type, from_key, to_key, file, ${RANGE_ORDER}, operation, confidence`;
-const ENTITY_COLUMNS = `key, kind, name, schema_name, database_name, parent, file, ${RANGE_ORDER}, defined`;
-const RELATIONSHIP_COLUMNS = `type, from_key, to_key, file, ${RANGE_ORDER}, confidence, operation`;
 /** Greater than any code point, so `[p, p + PREFIX_END)` holds every string starting with p. */
 const PREFIX_END = '\u{10FFFF}';
+/** Orphaned keys are pruned once this many rows were dropped and the drops outnumber the live rows. */
+const PRUNE_MIN_CHURN = 100_000;
+
+/** Where a stored file's rows are: one contiguous rowid range per table. */
+interface FileSlot {
+  id: number;
+  first_source: number;
+  entity_count: number;
+  first_relationship: number;
+  relationship_count: number;
+}
 
 export function openGraphStore(path: string, options?: OpenOptions): GraphStore {
   const { db, recovery } = openDatabase(path, options);
@@ -45,10 +57,14 @@ export class GraphStore {
   readonly recovery: StoreRecovery | undefined;
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
-  private readonly cached = new Map<string, Database.Statement>();
-  /** Keys whose merged row must be recomputed before the outermost transaction commits. */
-  private readonly dirty = new Set<string>();
+  private readonly keys: KeyTable;
+  private readonly merged: MergedEntities;
   private depth = 0;
+  /** The pending-version counter and dropped-row count, kept in memory during a transaction. */
+  private version = 0;
+  private churn = 0;
+  /** True while a first load runs without the relationship indexes. */
+  private bulkLoading = false;
 
   constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.db = db;
@@ -56,6 +72,8 @@ export class GraphStore {
     this.recovery = recovery;
     db.function('sqlgraph_fold', { deterministic: true }, (name: unknown) => foldName(String(name)));
     this.sql = prepareStatements(db);
+    this.keys = new KeyTable(db);
+    this.merged = new MergedEntities(db);
   }
 
   get recovered(): boolean {
@@ -71,12 +89,16 @@ export class GraphStore {
     this.depth++;
     try {
       return this.db.transaction(() => {
+        if (outermost) this.begin();
         const result = fn();
-        if (outermost) this.refreshMerged();
+        if (outermost) this.commit();
         return result;
       })();
     } catch (error) {
-      if (outermost) this.dirty.clear();
+      // A rolled-back insert may have interned keys or added sources that are gone now.
+      this.keys.forget();
+      if (outermost) this.merged.reset();
+      else this.merged.abandon();
       throw error;
     } finally {
       this.depth--;
@@ -101,9 +123,10 @@ export class GraphStore {
   removeFile(path: string): boolean {
     return this.transaction(() => {
       this.sql.deleteSlice.run(path);
-      if (!this.sql.fileExists.get(path)) return false;
-      this.dropContribution(path);
-      this.sql.deleteFile.run(path);
+      const slot = this.slotOf(path);
+      if (!slot) return false;
+      this.dropRows(slot);
+      this.sql.deleteFile.run(slot.id);
       this.markPending(path);
       return true;
     });
@@ -111,32 +134,37 @@ export class GraphStore {
 
   /**
    * Moves a file's contribution to a new path without re-extraction,
-   * rewriting provenance and the `file:` actor key. A contribution already at
-   * `to` is replaced. Returns false when `from` is unknown.
+   * rewriting the `file:` actor key. A contribution already at `to` is
+   * replaced. Returns false when `from` is unknown.
    */
   renameFile(from: string, to: string): boolean {
-    if (from === to) return this.sql.fileExists.get(from) !== undefined;
+    if (from === to) return this.slotOf(from) !== undefined;
     return this.transaction(() => {
-      if (!this.sql.fileExists.get(from)) return false;
-      if (this.sql.fileExists.get(to)) {
-        this.dropContribution(to);
-        this.sql.deleteFile.run(to);
-      }
-      this.sql.deleteSlice.run(to);
-      this.sql.moveSlice.run(to, from);
-      const oldActor = fileKey(from);
-      const newActor = fileKey(to);
-      // The file path is a tie-breaker of the merged view, so every key it contributes may change winner.
-      for (const key of this.sql.keysOfFile.all(from) as string[]) this.dirty.add(key);
-      this.dirty.add(oldActor).add(newActor);
+      const slot = this.slotOf(from);
+      if (!slot) return false;
       const s = this.sql;
-      s.moveSources.run(to, from);
-      s.renameSourceKey.run(newActor, to, oldActor);
-      s.renameSourceParent.run(newActor, to, oldActor);
-      s.moveRelationships.run(to, from);
-      s.renameRelationshipFrom.run(newActor, to, oldActor);
-      s.renameRelationshipTo.run(newActor, to, oldActor);
-      s.moveFile.run(to, Date.now(), from);
+      const replaced = this.slotOf(to);
+      if (replaced) {
+        this.dropRows(replaced);
+        s.deleteFile.run(replaced.id);
+      }
+      s.deleteSlice.run(to);
+      s.moveSlice.run(to, from);
+      const sources: [number, number] = [slot.first_source, slot.first_source + slot.entity_count];
+      const relationships: [number, number] = [slot.first_relationship, slot.first_relationship + slot.relationship_count];
+      // The path is a tie-breaker of the merged view, so every key the file contributes may change winner.
+      for (const key of s.keysInRange.all(...sources) as number[]) this.merged.invalidate(key);
+      const oldActor = this.keys.find(fileKey(from));
+      if (oldActor !== undefined) {
+        const newActor = this.keys.idOf(fileKey(to));
+        this.merged.invalidate(oldActor);
+        this.merged.invalidate(newActor);
+        s.renameSourceKey.run(newActor, ...sources, oldActor);
+        s.renameSourceParent.run(newActor, ...sources, oldActor);
+        s.renameRelationshipFrom.run(newActor, ...relationships, oldActor);
+        s.renameRelationshipTo.run(newActor, ...relationships, oldActor);
+      }
+      s.moveFile.run(to, Date.now(), slot.id);
       this.markPending(from);
       this.markPending(to);
       return true;
@@ -149,9 +177,11 @@ export class GraphStore {
    */
   clear(): void {
     this.transaction(() => {
-      const paths = this.db.prepare('SELECT path FROM files').pluck().all() as string[];
-      this.db.exec('DELETE FROM relationships; DELETE FROM entity_sources; DELETE FROM entities; DELETE FROM files; DELETE FROM catalog_slices;');
-      this.dirty.clear();
+      const paths = this.sql.allPaths.all() as string[];
+      this.db.exec('DELETE FROM relationships; DELETE FROM entity_sources; DELETE FROM entities; DELETE FROM files; DELETE FROM catalog_slices; DELETE FROM keys;');
+      this.keys.forget();
+      this.merged.reset();
+      this.churn = 0;
       for (const path of paths) this.markPending(path);
     });
   }
@@ -181,38 +211,38 @@ export class GraphStore {
 
   counts(): StoreCounts {
     const entities: StoreCounts['entities'] = {};
-    for (const r of this.sql.entityCounts.all() as Array<{ kind: EntityKind; n: number }>) entities[r.kind] = r.n;
+    for (const r of this.sql.entityCounts.all() as Array<{ kind: number; n: number }>) entities[nameOf(KIND, r.kind)] = r.n;
     const relationships: StoreCounts['relationships'] = {};
-    for (const r of this.sql.relationshipCounts.all() as Array<{ type: RelationshipType; n: number }>) relationships[r.type] = r.n;
+    for (const r of this.sql.relationshipCounts.all() as Array<{ type: number; n: number }>) relationships[nameOf(TYPE, r.type)] = r.n;
     return { entities, relationships, files: this.sql.fileCount.get() as number };
   }
 
   entity(key: string): Entity | undefined {
-    const row = this.sql.entity.get(key) as EntityRow | undefined;
+    const id = this.keys.find(key);
+    const row = id === undefined ? undefined : (this.sql.entity.get(id) as EntityRow | undefined);
     return row && entityOf(row);
   }
 
   /** Case-insensitive; exact matches first, then (unless `match: 'exact'`) names with the prefix. */
   findEntities(name: string, options: FindOptions = {}): Entity[] {
     const folded = foldName(name);
-    const prefix = (options.match ?? 'prefix') === 'prefix';
-    const where = [prefix ? 'name_folded >= @folded AND name_folded < @end' : 'name_folded = @folded'];
-    if (options.kind) where.push('kind = @kind');
-    const statement = this.statement(
-      `SELECT ${ENTITY_COLUMNS} FROM entities WHERE ${where.join(' AND ')} ORDER BY name_folded <> @folded, name_folded, key LIMIT @limit`,
-    );
-    const rows = statement.all({ folded, end: folded + PREFIX_END, kind: options.kind ?? null, limit: options.limit ?? 50 }) as EntityRow[];
-    return rows.map(entityOf);
+    const kind = options.kind === undefined ? null : codeOf(KIND, options.kind, 'entity kind');
+    const limit = options.limit ?? 50;
+    const rows = (options.match ?? 'prefix') === 'prefix'
+      ? this.sql.findPrefix.all({ folded, end: folded + PREFIX_END, kind, limit })
+      : this.sql.findExact.all({ folded, kind, limit });
+    return (rows as EntityRow[]).map(entityOf);
   }
 
   /** Entities of one kind, by key; for tree views. */
   entitiesOfKind(kind: EntityKind, limit = 10_000, offset = 0): Entity[] {
-    return (this.sql.entitiesOfKind.all(kind, limit, offset) as EntityRow[]).map(entityOf);
+    return (this.sql.entitiesOfKind.all(codeOf(KIND, kind, 'entity kind'), limit, offset) as EntityRow[]).map(entityOf);
   }
 
   /** Entities whose parent is `key` (a relation's columns, indexes, triggers). */
   childrenOf(key: string): Entity[] {
-    return (this.sql.childrenOf.all(key) as EntityRow[]).map(entityOf);
+    const id = this.keys.find(key);
+    return id === undefined ? [] : (this.sql.childrenOf.all(id) as EntityRow[]).map(entityOf);
   }
 
   /** The winning definition, or undefined when no file defines the key. */
@@ -222,23 +252,30 @@ export class GraphStore {
 
   /** Every file that defines the key, in merge order. */
   definitionsOf(key: string): Location[] {
-    const rows = this.sql.definitions.all(key) as Array<{ file: string } & EntityRow>;
+    const id = this.keys.find(key);
+    if (id === undefined) return [];
+    const rows = this.sql.definitions.all(id) as Array<{ file: string } & EntityRow>;
     return rows.map((r) => ({ file: r.file, range: rangeOf(r) }));
   }
 
   readersOf(key: string): Relationship[] {
-    return (this.sql.incomingOfType.all(key, 'READS_FROM') as RelationshipRow[]).map(relationshipOf);
+    return this.incomingOfType(key, 'READS_FROM');
   }
 
   writersOf(key: string): Relationship[] {
-    return (this.sql.incomingOfType.all(key, 'WRITES_TO') as RelationshipRow[]).map(relationshipOf);
+    return this.incomingOfType(key, 'WRITES_TO');
   }
 
   lineage(key: string, options: LineageOptions): LineageResult {
+    this.indexed();
+    const edges = (statement: Database.Statement, k: string): Relationship[] => {
+      const id = this.keys.find(k);
+      return id === undefined ? [] : (statement.all(id) as RelationshipRow[]).map(relationshipOf);
+    };
     return walkLineage(
       {
-        outgoing: (k) => (this.sql.outgoing.all(k) as RelationshipRow[]).map(relationshipOf),
-        incoming: (k) => (this.sql.incoming.all(k) as RelationshipRow[]).map(relationshipOf),
+        outgoing: (k) => edges(this.sql.outgoing, k),
+        incoming: (k) => edges(this.sql.incoming, k),
         entity: (k) => this.entity(k),
       },
       key,
@@ -248,10 +285,11 @@ export class GraphStore {
 
   /** The file's stored fragment (entities by key, relationships in applied order). */
   fileContribution(path: string): GraphFragment | undefined {
-    if (!this.sql.fileExists.get(path)) return undefined;
-    const entities = (this.sql.sourcesOfFile.all(path) as EntityRow[]).map(entityOf);
-    const relationships = (this.sql.relationshipsOfFile.all(path) as RelationshipRow[]).map(relationshipOf);
-    return { entities, relationships };
+    const slot = this.slotOf(path);
+    if (!slot) return undefined;
+    const sources = this.sql.sourcesInRange.all(path, slot.first_source, slot.first_source + slot.entity_count) as EntityRow[];
+    const relationships = this.sql.relationshipsInRange.all(slot.first_relationship, slot.first_relationship + slot.relationship_count) as RelationshipRow[];
+    return { entities: sources.map(entityOf), relationships: relationships.map(relationshipOf) };
   }
 
   /** All merged entities by key and all relationships in a total order. */
@@ -270,32 +308,6 @@ export class GraphStore {
     return row && storedFileOf(row);
   }
 
-  // ---- internals -----------------------------------------------------------
-
-  private replaceFile(path: string, fragment: GraphFragment, meta: FileMeta): void {
-    const s = this.sql;
-    this.dropContribution(path);
-    const entities = distinctByKey(fragment.entities);
-    for (const e of entities) {
-      s.insertSource.run(e.key, path, e.defined ? 1 : 0, e.kind, e.name, e.schema ?? null, e.database ?? null, e.parent ?? null,
-        e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character);
-      this.dirty.add(e.key);
-    }
-    const relationships = distinctRelationships(fragment.relationships);
-    for (const r of relationships) {
-      s.insertRelationship.run(r.type, r.from, r.to, path, r.range.start.line, r.range.start.character, r.range.end.line,
-        r.range.end.character, r.confidence, r.operation ?? null);
-    }
-    s.upsertFile.run(path, meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
-      entities.length, relationships.length, Date.now());
-    this.markPending(path);
-  }
-
-  private dropContribution(path: string): void {
-    for (const key of this.sql.deleteSourcesOfFile.all(path) as string[]) this.dirty.add(key);
-    this.sql.deleteRelationshipsOfFile.run(path);
-  }
-
   /** Content hash of every stored file: an unchanged file is skipped without reading anything else. */
   fileHashes(): Map<string, string> {
     const rows = this.sql.fileHashes.all() as { path: string; content_hash: string }[];
@@ -305,7 +317,10 @@ export class GraphStore {
   /** Files that contribute any of these entity keys (defining or referencing them). */
   filesContributing(keys: Iterable<string>): string[] {
     const files = new Set<string>();
-    for (const key of keys) for (const file of this.sql.filesOfKey.all(key) as string[]) files.add(file);
+    for (const key of keys) {
+      const id = this.keys.find(key);
+      if (id !== undefined) for (const file of this.sql.filesOfKey.all(id) as string[]) files.add(file);
+    }
     return [...files].sort();
   }
 
@@ -319,25 +334,105 @@ export class GraphStore {
     else this.sql.deleteSlice.run(path);
   }
 
-  private refreshMerged(): void {
-    for (const key of this.dirty) {
-      if (this.sql.mergeEntity.run(key).changes === 0) this.sql.deleteEntity.run(key);
+  // ---- internals -----------------------------------------------------------
+
+  private begin(): void {
+    if (!this.bulkLoading && this.sql.anyRelationship.get() === undefined) {
+      // Cheaper to build once at the end than to grow entry by entry; the drop commits with the first batch.
+      this.db.exec(DROP_RELATIONSHIP_INDEXES_SQL);
+      this.bulkLoading = true;
     }
-    this.dirty.clear();
+    this.version = this.sql.version.get() as number;
+    this.churn = (this.sql.churn.get() as number | undefined) ?? 0;
+    this.merged.begin();
+  }
+
+  private commit(): void {
+    this.merged.flush(foldName);
+    this.sql.setVersion.run(this.version);
+    if (this.churn >= PRUNE_MIN_CHURN && this.churn > (this.sql.liveRows.get() as number)) {
+      this.sql.pruneKeys.run();
+      this.keys.forget();
+      this.churn = 0;
+    }
+    this.sql.setChurn.run(this.churn);
+  }
+
+  private slotOf(path: string): FileSlot | undefined {
+    return this.sql.fileSlot.get(path) as FileSlot | undefined;
+  }
+
+  private replaceFile(path: string, fragment: GraphFragment, meta: FileMeta): void {
+    const s = this.sql;
+    const keys = this.keys;
+    const slot = this.slotOf(path);
+    if (slot) this.dropRows(slot);
+    const entities = distinctByKey(fragment.entities);
+    const relationships = distinctRelationships(fragment.relationships);
+    const fileMeta = [meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
+      entities.length, relationships.length, Date.now()] as const;
+    let fileId: number;
+    if (slot) {
+      fileId = slot.id;
+      s.updateFile.run(...fileMeta, fileId);
+    } else {
+      fileId = Number(s.insertFile.run(path, ...fileMeta).lastInsertRowid);
+    }
+
+    let firstSource = 0;
+    let lastSource = -1;
+    for (const e of entities) {
+      const keyId = keys.idOf(e.key);
+      const parentId = e.parent === undefined ? null : keys.idOf(e.parent);
+      const kind = codeOf(KIND, e.kind, 'entity kind');
+      const r = e.range;
+      lastSource = Number(s.insertSource.run(keyId, fileId, e.defined ? 1 : 0, kind, e.name, e.schema ?? null, e.database ?? null, parentId,
+        r.start.line, r.start.character, r.end.line, r.end.character).lastInsertRowid);
+      if (firstSource === 0) firstSource = lastSource;
+      this.merged.added(keyId, { fileId, path, kind, parentId, entity: e });
+    }
+    let firstRelationship = 0;
+    let lastRelationship = -1;
+    for (const rel of relationships) {
+      const r = rel.range;
+      lastRelationship = Number(s.insertRelationship.run(codeOf(TYPE, rel.type, 'relationship type'), keys.idOf(rel.from), keys.idOf(rel.to), fileId,
+        r.start.line, r.start.character, r.end.line, r.end.character, codeOf(CONFIDENCE, rel.confidence, 'confidence'), rel.operation ?? null).lastInsertRowid);
+      if (firstRelationship === 0) firstRelationship = lastRelationship;
+    }
+    // Rowids are allocated as max + 1, so a file's rows are one range; check rather than assume.
+    if (lastSource - firstSource !== entities.length - 1 || lastRelationship - firstRelationship !== relationships.length - 1) {
+      throw new Error(`Store invariant broken: the rows of ${path} are not contiguous.`);
+    }
+    s.setRanges.run(firstSource, firstRelationship, fileId);
+    this.markPending(path);
+  }
+
+  /** Deletes a file's entity sources and relationships (not its files row). */
+  private dropRows(slot: FileSlot): void {
+    if (slot.entity_count > 0) {
+      const end = slot.first_source + slot.entity_count;
+      for (const keyId of this.sql.deleteSources.all(slot.first_source, end) as number[]) this.merged.removed(keyId, slot.id);
+    }
+    if (slot.relationship_count > 0) this.sql.deleteRelationships.run(slot.first_relationship, slot.first_relationship + slot.relationship_count);
+    this.churn += slot.entity_count + slot.relationship_count;
+  }
+
+  /** Builds the relationship indexes a bulk load deferred, before the first query that needs them. */
+  private indexed(): void {
+    if (!this.bulkLoading) return;
+    this.transaction(() => this.db.exec(RELATIONSHIP_INDEXES_SQL));
+    this.bulkLoading = false;
+  }
+
+  private incomingOfType(key: string, type: RelationshipType): Relationship[] {
+    this.indexed();
+    const id = this.keys.find(key);
+    if (id === undefined) return [];
+    return (this.sql.incomingOfType.all(id, codeOf(TYPE, type, 'relationship type')) as RelationshipRow[]).map(relationshipOf);
   }
 
   private markPending(path: string): void {
-    const version = this.sql.nextVersion.get() as number;
-    this.sql.markPending.run(path, version);
-  }
-
-  private statement(source: string): Database.Statement {
-    let statement = this.cached.get(source);
-    if (!statement) {
-      statement = this.db.prepare(source);
-      this.cached.set(source, statement);
-    }
-    return statement;
+    this.sql.markPending.run(path, ++this.version);
   }
 }
 
@@ -353,80 +448,20 @@ function distinctByKey(entities: readonly Entity[]): Entity[] {
     const seen = byKey.get(e.key);
     if (!seen || compareContributions(e, seen) < 0) byKey.set(e.key, e);
   }
-  return [...byKey.values()];
+  return byKey.size === entities.length ? (entities as Entity[]) : [...byKey.values()];
 }
 
 /** One relationship per (type, from, to, range, operation); a parsed (high) edge beats a fallback (low) one. */
-function distinctRelationships(relationships: readonly Relationship[]): Relationship[] {
+function distinctRelationships(relationships: readonly Relationship[]): readonly Relationship[] {
   const byId = new Map<string, Relationship>();
   for (const r of relationships) {
-    const id = relationshipId(r.type, r.from, r.to, '', r.range, r.operation);
+    const id = `${r.type}\u0000${r.from}\u0000${r.to}\u0000${rangeId(r.range)}\u0000${r.operation ?? ''}`;
     const seen = byId.get(id);
     if (!seen || (seen.confidence === 'low' && r.confidence === 'high')) byId.set(id, r);
   }
-  return byId.size === relationships.length ? [...relationships] : [...byId.values()];
+  return byId.size === relationships.length ? relationships : [...byId.values()];
 }
 
-function prepareStatements(db: Database.Database) {
-  const p = (source: string) => db.prepare(source);
-  return {
-    fileExists: p('SELECT 1 FROM files WHERE path = ?'),
-    fileHashes: p('SELECT path, content_hash FROM files'),
-    filesOfKey: p('SELECT file FROM entity_sources WHERE entity_key = ?').pluck(),
-    allSlices: p('SELECT path, signature, json FROM catalog_slices ORDER BY path'),
-    upsertSlice: p('INSERT INTO catalog_slices (path, signature, json) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE SET signature = excluded.signature, json = excluded.json'),
-    deleteSlice: p('DELETE FROM catalog_slices WHERE path = ?'),
-    moveSlice: p('UPDATE catalog_slices SET path = ? WHERE path = ?'),
-    file: p('SELECT * FROM files WHERE path = ?'),
-    allFiles: p('SELECT * FROM files ORDER BY path'),
-    fileCount: p('SELECT count(*) FROM files').pluck(),
-    upsertFile: p(`INSERT INTO files (path, content_hash, dialect, statements, parsed, fallback, diagnostics_json, entity_count, relationship_count, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (path) DO UPDATE SET content_hash = excluded.content_hash, dialect = excluded.dialect, statements = excluded.statements,
-        parsed = excluded.parsed, fallback = excluded.fallback, diagnostics_json = excluded.diagnostics_json,
-        entity_count = excluded.entity_count, relationship_count = excluded.relationship_count, updated_at = excluded.updated_at`),
-    deleteFile: p('DELETE FROM files WHERE path = ?'),
-    moveFile: p('UPDATE files SET path = ?, updated_at = ? WHERE path = ?'),
-
-    insertSource: p(`INSERT INTO entity_sources (entity_key, file, defined, kind, name, schema_name, database_name, parent, ${RANGE_ORDER})
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    deleteSourcesOfFile: p('DELETE FROM entity_sources WHERE file = ? RETURNING entity_key').pluck(),
-    keysOfFile: p('SELECT entity_key FROM entity_sources WHERE file = ?').pluck(),
-    sourcesOfFile: p(`SELECT entity_key AS key, kind, name, schema_name, database_name, parent, file, ${RANGE_ORDER}, defined
-      FROM entity_sources WHERE file = ? ORDER BY entity_key`),
-    moveSources: p('UPDATE entity_sources SET file = ? WHERE file = ?'),
-    renameSourceKey: p('UPDATE entity_sources SET entity_key = ? WHERE file = ? AND entity_key = ?'),
-    renameSourceParent: p('UPDATE entity_sources SET parent = ? WHERE file = ? AND parent = ?'),
-    definitions: p(`SELECT file, ${RANGE_ORDER} FROM entity_sources WHERE entity_key = ? AND defined = 1 ORDER BY file, ${RANGE_ORDER}`),
-
-    // The merge rule lives here, in one ORDER BY.
-    mergeEntity: p(`INSERT OR REPLACE INTO entities (key, kind, name, name_folded, schema_name, database_name, parent, file, ${RANGE_ORDER}, defined)
-      SELECT entity_key, kind, name, sqlgraph_fold(name), schema_name, database_name, parent, file, ${RANGE_ORDER}, defined
-      FROM entity_sources WHERE entity_key = ? ORDER BY defined DESC, file, ${RANGE_ORDER} LIMIT 1`),
-    deleteEntity: p('DELETE FROM entities WHERE key = ?'),
-    entity: p(`SELECT ${ENTITY_COLUMNS} FROM entities WHERE key = ?`),
-    entitiesOfKind: p(`SELECT ${ENTITY_COLUMNS} FROM entities WHERE kind = ? ORDER BY key LIMIT ? OFFSET ?`),
-    childrenOf: p(`SELECT ${ENTITY_COLUMNS} FROM entities WHERE parent = ? ORDER BY key`),
-    allEntities: p(`SELECT ${ENTITY_COLUMNS} FROM entities ORDER BY key`),
-    entityCounts: p('SELECT kind, count(*) AS n FROM entities GROUP BY kind ORDER BY kind'),
-
-    insertRelationship: p(`INSERT INTO relationships (${RELATIONSHIP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    deleteRelationshipsOfFile: p('DELETE FROM relationships WHERE file = ?'),
-    relationshipsOfFile: p(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE file = ? ORDER BY id`),
-    moveRelationships: p('UPDATE relationships SET file = ? WHERE file = ?'),
-    renameRelationshipFrom: p('UPDATE relationships SET from_key = ? WHERE file = ? AND from_key = ?'),
-    renameRelationshipTo: p('UPDATE relationships SET to_key = ? WHERE file = ? AND to_key = ?'),
-    incomingOfType: p(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE to_key = ? AND type = ? ORDER BY file, ${RANGE_ORDER}, from_key`),
-    outgoing: p(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE from_key = ? ORDER BY ${RELATIONSHIP_ORDER}`),
-    incoming: p(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships WHERE to_key = ? ORDER BY ${RELATIONSHIP_ORDER}`),
-    allRelationships: p(`SELECT ${RELATIONSHIP_COLUMNS} FROM relationships ORDER BY ${RELATIONSHIP_ORDER}`),
-    relationshipCounts: p('SELECT type, count(*) AS n FROM relationships GROUP BY type ORDER BY type'),
-
-    nextVersion: p("UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value").pluck(),
-    markPending: p('INSERT INTO pending (path, version) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET version = excluded.version'),
-    acknowledge: p('DELETE FROM pending WHERE path = ? AND version = ?'),
-    pending: p(`SELECT p.path, p.version, (f.path IS NULL) AS removed FROM pending p LEFT JOIN files f ON f.path = p.path
-      ORDER BY p.version LIMIT ?`),
-    pendingCount: p('SELECT count(*) FROM pending').pluck(),
-  };
+function rangeId(r: Range): string {
+  return `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 }

@@ -1,7 +1,8 @@
 /** Conversions between the store's rows and the graph model. */
 import type { Diagnostic } from '../model/diagnostics.ts';
-import type { Confidence, Entity, EntityKind, Relationship, RelationshipType } from '../model/graph.ts';
+import type { Entity, Relationship } from '../model/graph.ts';
 import type { Range } from '../model/range.ts';
+import { CONFIDENCE, KIND, nameOf, TYPE } from './codes.ts';
 import type { StoredFile } from './types.ts';
 
 export interface RangeColumns {
@@ -11,9 +12,10 @@ export interface RangeColumns {
   end_char: number;
 }
 
+/** A merged entity or a source, with its keys and file joined back to text. */
 export interface EntityRow extends RangeColumns {
   key: string;
-  kind: string;
+  kind: number;
   name: string;
   schema_name: string | null;
   database_name: string | null;
@@ -23,11 +25,11 @@ export interface EntityRow extends RangeColumns {
 }
 
 export interface RelationshipRow extends RangeColumns {
-  type: string;
+  type: number;
   from_key: string;
   to_key: string;
   file: string;
-  confidence: string;
+  confidence: number;
   operation: string | null;
 }
 
@@ -49,7 +51,7 @@ export function rangeOf(row: RangeColumns): Range {
 }
 
 export function entityOf(row: EntityRow): Entity {
-  const entity: Entity = { key: row.key, kind: row.kind as EntityKind, name: row.name, file: row.file, range: rangeOf(row), defined: row.defined === 1 };
+  const entity: Entity = { key: row.key, kind: nameOf(KIND, row.kind), name: row.name, file: row.file, range: rangeOf(row), defined: row.defined === 1 };
   if (row.schema_name !== null) entity.schema = row.schema_name;
   if (row.database_name !== null) entity.database = row.database_name;
   if (row.parent !== null) entity.parent = row.parent;
@@ -58,12 +60,12 @@ export function entityOf(row: EntityRow): Entity {
 
 export function relationshipOf(row: RelationshipRow): Relationship {
   const rel: Relationship = {
-    type: row.type as RelationshipType,
+    type: nameOf(TYPE, row.type),
     from: row.from_key,
     to: row.to_key,
     file: row.file,
     range: rangeOf(row),
-    confidence: row.confidence as Confidence,
+    confidence: nameOf(CONFIDENCE, row.confidence),
   };
   if (row.operation !== null) rel.operation = row.operation;
   return rel;
@@ -95,6 +97,28 @@ export function compareContributions(a: Entity, b: Entity): number {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Code point order, which is SQLite's BINARY order of the UTF-8 text. JS's
+ * `<` compares UTF-16 units instead and disagrees once a surrogate pair meets
+ * a character from U+E000 up, so merge decisions made in JS use this.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return lift(x) - lift(y);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Puts surrogates (code points from U+10000) above U+E000–U+FFFF. */
+function lift(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 export function compareRanges(a: Range, b: Range): number {
