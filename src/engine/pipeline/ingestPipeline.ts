@@ -140,7 +140,7 @@ export class IngestPipeline {
     if (workers > 0) {
       const workerData: ParseWorkerData = { backends: backends.map((b) => b.id), ...(this.cache?.enabled ? { cachePath: this.cache.stats().path } : {}) };
       this.pool = new WorkerPool<ParseTask, ParseTaskResult>({
-        script: options.workerScript ?? new URL('./parseWorker.ts', import.meta.url),
+        script: options.workerScript ?? defaultWorkerScript(),
         size: workers,
         taskTimeoutMs: options.taskTimeoutMs ?? 30_000,
         workerData,
@@ -519,4 +519,13 @@ function ensureStateFolder(folder: string): void {
   if (existsSync(folder)) return;
   mkdirSync(folder, { recursive: true });
   if (basename(folder) === '.sqlgraph') writeFileSync(join(folder, '.gitignore'), '*\n');
+}
+
+/**
+ * The parse worker beside this module: the TypeScript source when running
+ * from source, dist/worker.cjs when bundled (esbuild.mjs defines
+ * import.meta.url as the bundle's own URL).
+ */
+function defaultWorkerScript(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './parseWorker.ts' : './worker.cjs', import.meta.url);
 }

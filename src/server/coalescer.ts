@@ -1,0 +1,49 @@
+/**
+ * Runs a callback at most once per interval however often it is requested,
+ * always delivering the latest state: the first request after a quiet period
+ * goes out on the next turn of the event loop, later ones are merged into one
+ * call at the end of the interval. No timers run while nothing is requested.
+ */
+export interface CoalescerClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const systemClock: CoalescerClock = {
+  now: () => performance.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export class Coalescer {
+  private readonly fn: () => void;
+  private readonly intervalMs: number;
+  private readonly clock: CoalescerClock;
+  private lastRun = Number.NEGATIVE_INFINITY;
+  private timer: unknown;
+  private disposed = false;
+
+  constructor(fn: () => void, intervalMs = 1000, clock: CoalescerClock = systemClock) {
+    this.fn = fn;
+    this.intervalMs = intervalMs;
+    this.clock = clock;
+  }
+
+  request(): void {
+    if (this.disposed || this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastRun + this.intervalMs - this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (this.disposed) return;
+      this.lastRun = this.clock.now();
+      this.fn();
+    }, wait);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
