@@ -86,6 +86,12 @@ function primaryKey(defs: ColumnDef[], declared: NamePart[] | undefined, options
   return inline.length > 0 ? inline : undefined;
 }
 
+function sameStrings(a: readonly string[], b: readonly string[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const keyOf = (name: ObjectName, options: NameOptions): string => relationKey(qualify(name, options));
 
 /** The query that defines a dbt model: the file's last top-level query. */
@@ -175,7 +181,7 @@ export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile)
         const ctx = { catalog, options: def.options, collector: new ReadCollector() };
         columns = outputColumnNames(analyzeQuery(def.query, undefined, new CteEnv(undefined), ctx), def.declared, def.options);
       }
-      if (columns && JSON.stringify(columns) !== JSON.stringify(info.columns)) {
+      if (columns && !sameStrings(columns, info.columns)) {
         info.columns = columns;
         changed = true;
       }

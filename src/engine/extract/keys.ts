@@ -11,13 +11,15 @@
 import type { QualifiedName } from './names.ts';
 
 export function escapePart(part: string): string {
+  // Almost no name contains either character: skip the regex and keep the same string.
+  if (part.indexOf('.') < 0 && part.indexOf('\\') < 0) return part;
   return part.replace(/[\\.]/g, (c) => `\\${c}`);
 }
 
 export function qualifiedPath(q: QualifiedName): string {
-  const parts = [q.database, q.schema, q.name];
-  while (parts.length > 1 && parts[0] === '') parts.shift();
-  return parts.map(escapePart).join('.');
+  if (q.database !== '') return `${escapePart(q.database)}.${escapePart(q.schema)}.${escapePart(q.name)}`;
+  if (q.schema !== '') return `${escapePart(q.schema)}.${escapePart(q.name)}`;
+  return escapePart(q.name);
 }
 
 export function relationKey(q: QualifiedName): string {

@@ -5,7 +5,7 @@
  */
 import type { Entity, GraphFragment, Relationship } from '../model/graph.ts';
 import type { Range } from '../model/range.ts';
-import { relationshipId } from './fragmentBuilder.ts';
+import { sameRange } from './fragmentBuilder.ts';
 
 function compareRange(a: Range, b: Range): number {
   return a.start.line - b.start.line || a.start.character - b.start.character || a.end.line - b.end.line || a.end.character - b.end.character;
@@ -33,23 +33,38 @@ function compareRelationship(a: Relationship, b: Relationship): number {
   );
 }
 
+/** Same type, ends, file, range and operation: one edge. */
+function sameEdge(a: Relationship, b: Relationship): boolean {
+  return a.type === b.type && a.from === b.from && a.to === b.to && a.file === b.file && (a.operation ?? '') === (b.operation ?? '') && sameRange(a.range, b.range);
+}
+
+/**
+ * Relationships are sorted first and then deduplicated by comparing
+ * neighbours: copies of one edge sort next to each other, the parsed ('high')
+ * copy before the token-scanned ('low') one, and the sort is stable, so among
+ * equals the first occurrence stays first. That picks the same representative as a map keyed by
+ * edge id would, without building and hashing an id string per relationship.
+ */
 export function mergeFragments(fragments: GraphFragment[]): GraphFragment {
   const entities = new Map<string, Entity>();
-  const relationships = new Map<string, Relationship>();
+  const all: Relationship[] = [];
   for (const fragment of fragments) {
+    for (const rel of fragment.relationships) all.push(rel);
     for (const entity of fragment.entities) {
       const existing = entities.get(entity.key);
       if (!existing || preferEntity(entity, existing) < 0) entities.set(entity.key, entity);
     }
-    for (const rel of fragment.relationships) {
-      const id = relationshipId(rel.type, rel.from, rel.to, rel.file, rel.range, rel.operation);
-      const existing = relationships.get(id);
-      // The same edge found by a parser and by the fallback scan: the parsed one counts.
-      if (!existing || (existing.confidence === 'low' && rel.confidence === 'high')) relationships.set(id, rel);
-    }
+  }
+  const relationships: Relationship[] = [];
+  let last: Relationship | undefined;
+  all.sort(compareRelationship);
+  for (const rel of all) {
+    if (last && sameEdge(last, rel)) continue;
+    relationships.push(rel);
+    last = rel;
   }
   return {
     entities: [...entities.values()].sort((a, b) => compareText(a.key, b.key)),
-    relationships: [...relationships.values()].sort(compareRelationship),
+    relationships,
   };
 }

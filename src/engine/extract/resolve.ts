@@ -145,7 +145,7 @@ export class FileResolver {
       this.relationEntity(rel, range, false);
       read(rel.key);
     }
-    for (const origin of collector.columns.values()) {
+    for (const origin of collector.columns) {
       // A write target's relation is only read through its columns.
       if (!collector.relations.has(origin.rel)) read(origin.rel);
       read(this.columnRef(origin.rel, origin.column, origin.display, range));

@@ -8,7 +8,7 @@
  */
 import type { ColumnRef, Cte, ExprRefs, ObjectName, Query, SelectQuery, TableRef } from '../model/statements.ts';
 import type { Catalog } from './catalog.ts';
-import { columnKey, relationKey } from './keys.ts';
+import { relationKey } from './keys.ts';
 import { displayName, foldPart, qualify, sameQualifiedName } from './names.ts';
 import type { NameOptions, QualifiedName } from './names.ts';
 
@@ -46,7 +46,10 @@ export interface ReadRelation {
 /** What a statement reads, deduplicated, in first-seen order. */
 export class ReadCollector {
   readonly relations = new Map<string, ReadRelation>();
-  readonly columns = new Map<string, Origin>();
+  /** Base columns read, one per (relation, column), in first-seen order. */
+  readonly columns: Origin[] = [];
+  /** relation key → columns already in `columns`: no key string is built per lookup. */
+  private readonly seen = new Map<string, Set<string>>();
   unresolved = 0;
 
   addRelation(rel: ReadRelation): void {
@@ -54,8 +57,17 @@ export class ReadCollector {
   }
 
   addColumn(origin: Origin): void {
-    const key = columnKey(origin.rel, origin.column);
-    if (!this.columns.has(key)) this.columns.set(key, origin);
+    let columns = this.seen.get(origin.rel);
+    if (!columns) {
+      columns = new Set();
+      this.seen.set(origin.rel, columns);
+    } else if (columns.has(origin.column)) return;
+    columns.add(origin.column);
+    this.columns.push(origin);
+  }
+
+  addColumns(origins: readonly Origin[]): void {
+    for (let i = 0; i < origins.length; i++) this.addColumn(origins[i] as Origin);
   }
 }
 
@@ -317,43 +329,69 @@ export function addTableRef(ref: TableRef, scope: Scope, env: CteEnv, ctx: Analy
 
 /** Sources a qualifier (`t`, `s.t`, `db.s.t`) names, innermost scope first. */
 export function findQualified(qualifier: ObjectName, scope: Scope | undefined, ctx: AnalysisContext): Source[] {
-  const last = qualifier.at(-1);
-  if (!last) return [];
-  const visible = foldPart(last, ctx.options.dialect);
-  const full = qualifier.length > 1 ? qualify(qualifier, ctx.options) : undefined;
-  for (let s = scope; s; s = s.parent) {
-    const hits = s.sources.filter((src) => {
-      if (!full) return src.visibleName === visible;
-      return src.base !== undefined && !src.base.aliased && sameQualifiedName(src.base.name, full);
-    });
-    if (hits.length > 0) return hits.slice(0, 1);
+  const source = findQualifiedSource(qualifier, scope, ctx);
+  return source ? [source] : [];
+}
+
+/** The first source a qualifier names, innermost scope first. */
+export function findQualifiedSource(qualifier: ObjectName, scope: Scope | undefined, ctx: AnalysisContext): Source | undefined {
+  const last = qualifier[qualifier.length - 1];
+  if (!last) return undefined;
+  if (qualifier.length === 1) {
+    const visible = foldPart(last, ctx.options.dialect);
+    for (let s = scope; s; s = s.parent) {
+      for (const src of s.sources) if (src.visibleName === visible) return src;
+    }
+    return undefined;
   }
-  return [];
+  const full = qualify(qualifier, ctx.options);
+  for (let s = scope; s; s = s.parent) {
+    for (const src of s.sources) if (src.base !== undefined && !src.base.aliased && sameQualifiedName(src.base.name, full)) return src;
+  }
+  return undefined;
 }
 
 /** Base origins of one column reference; undefined when it cannot be attributed. */
 export function resolveColumn(ref: ColumnRef, scope: Scope | undefined, ctx: AnalysisContext, aliases?: Map<string, Origin[]>): Origin[] | undefined {
-  const last = ref.at(-1);
+  const last = ref[ref.length - 1];
   if (!last) return undefined;
   const column = foldPart(last, ctx.options.dialect);
+  const display = last.value;
   if (ref.length > 1) {
-    const source = findQualified(ref.slice(0, -1), scope, ctx)[0];
-    return source?.lookup(column, last.value);
+    const source = findQualifiedSource(ref.slice(0, -1), scope, ctx);
+    return source?.lookup(column, display);
   }
   const alias = aliases?.get(column);
   if (alias) return alias;
   for (let s = scope; s; s = s.parent) {
-    if (s.sources.length === 0) continue;
-    const definite = s.sources.filter((src) => src.complete && src.lookup(column, last.value) !== undefined);
-    if (definite.length === 1) return definite[0]?.lookup(column, last.value);
-    if (definite.length > 1) {
-      if (!s.usingColumns.has(column)) return undefined;
-      return definite.flatMap((src) => src.lookup(column, last.value) ?? []);
+    const sources = s.sources;
+    if (sources.length === 0) continue;
+    // One pass: the complete sources that have the column, and the incomplete ones.
+    let found: Origin[] | undefined;
+    let definite = 0;
+    let merged: Origin[] | undefined;
+    let incomplete: Source | undefined;
+    let incompleteCount = 0;
+    for (const src of sources) {
+      if (!src.complete) {
+        incompleteCount++;
+        incomplete = src;
+        continue;
+      }
+      const hit = src.lookup(column, display);
+      if (hit === undefined) continue;
+      definite++;
+      if (definite === 1) found = hit;
+      else {
+        merged ??= (found ?? []).slice();
+        for (const o of hit) merged.push(o);
+      }
     }
-    const incomplete = s.sources.filter((src) => !src.complete);
-    if (incomplete.length === 1) return incomplete[0]?.lookup(column, last.value);
+    if (definite === 1) return found;
+    if (definite > 1) return s.usingColumns.has(column) ? merged : undefined;
+    if (incompleteCount === 1) return incomplete?.lookup(column, display);
     // Several sources of unknown shape could each hold it: do not guess.
-    if (incomplete.length > 1) return undefined;
+    if (incompleteCount > 1) return undefined;
   }
   return undefined;
 }
@@ -364,35 +402,61 @@ export function resolveColumn(ref: ColumnRef, scope: Scope | undefined, ctx: Ana
  */
 export function resolveExpr(refs: ExprRefs, scope: Scope | undefined, env: CteEnv, ctx: AnalysisContext, aliases?: Map<string, Origin[]>): Origin[] {
   const result: Origin[] = [];
+  const collector = ctx.collector;
   for (const ref of refs.columns) {
     const origins = resolveColumn(ref, scope, ctx, aliases);
     if (origins === undefined) {
-      ctx.collector.unresolved++;
+      collector.unresolved++;
       continue;
     }
-    for (const o of origins) ctx.collector.addColumn(o);
-    result.push(...origins);
+    for (const o of origins) {
+      collector.addColumn(o);
+      result.push(o);
+    }
   }
   for (const sub of refs.subqueries) {
     const shape = analyzeQuery(sub, scope, env, ctx);
     // A subquery's `*` (typically under EXISTS) reads no columns, so outputs are not consumed here.
-    for (const out of shape.outputs) if (!out.fromStar) result.push(...out.origins);
+    for (const out of shape.outputs) if (!out.fromStar) for (const o of out.origins) result.push(o);
   }
   return result;
 }
 
 /** Marks a query's outputs as read: its caller (client, view, INSERT) consumes every column. */
 export function consumeShape(shape: QueryShape, collector: ReadCollector): void {
-  for (const out of shape.outputs) for (const o of out.origins) collector.addColumn(o);
+  for (const out of shape.outputs) collector.addColumns(out.origins);
 }
 
+/** One origin per (relation, column), first seen first. */
 export function uniqueOrigins(origins: Origin[]): Origin[] {
-  const seen = new Map<string, Origin>();
-  for (const o of origins) {
-    const key = columnKey(o.rel, o.column);
-    if (!seen.has(key)) seen.set(key, o);
+  if (origins.length < 2) return origins;
+  if (origins.length <= 16) {
+    // Short lists (the usual case): a quadratic scan allocates nothing.
+    const out: Origin[] = [];
+    for (const o of origins) {
+      let dup = false;
+      for (const u of out) {
+        if (u.column === o.column && u.rel === o.rel) {
+          dup = true;
+          break;
+        }
+      }
+      if (!dup) out.push(o);
+    }
+    return out;
   }
-  return [...seen.values()];
+  const seen = new Map<string, Set<string>>();
+  const out: Origin[] = [];
+  for (const o of origins) {
+    let columns = seen.get(o.rel);
+    if (!columns) {
+      columns = new Set();
+      seen.set(o.rel, columns);
+    } else if (columns.has(o.column)) continue;
+    columns.add(o.column);
+    out.push(o);
+  }
+  return out;
 }
 
 /** Adds a FROM list to a scope, then resolves its join conditions against the whole list. */

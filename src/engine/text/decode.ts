@@ -34,6 +34,9 @@ export interface DecodedSql {
 }
 
 const SAMPLE_BYTES = 64 * 1024;
+
+/** Reused: decode() without `stream` keeps no state between calls, and building a decoder per file is not free. */
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const MAX_CONTROL_SHARE = 0.1;
 const MAX_HIGH_BYTE_SHARE = 0.3;
 const MAX_HIGH_BYTE_RUN = 4;
@@ -76,7 +79,7 @@ function decode(bytes: Uint8Array): DecodedSql {
   const body = hasBom ? bytes.subarray(3) : bytes;
   const encoding = hasBom ? 'utf-8-bom' : 'utf-8';
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body), encoding };
+    return { text: UTF8_STRICT.decode(body), encoding };
   } catch {
     // fall through to the diagnosis below
   }

@@ -46,6 +46,10 @@ function check(text: string, limits: Partial<GuardLimits>, dialect: Dialect): Gu
     return { code: 'too-large', message: `Statement is larger than ${formatBytes(maxBytes)}; it was not parsed.`, offset: 0 };
   }
 
+  // Quotes and comments only hide parentheses and commas, so when the whole
+  // text has too few of them to reach a limit the exact scan cannot find one.
+  if (countBelow(text, CH.lparen, maxNesting) && countBelow(text, CH.comma, maxItems - 1)) return undefined;
+
   const traits = lexTraits(dialect);
   // commas[d] counts the separators seen so far at depth d.
   const commas: number[] = [0];
@@ -79,6 +83,17 @@ function check(text: string, limits: Partial<GuardLimits>, dialect: Dialect): Gu
     i++;
   }
   return undefined;
+}
+
+/** Whether `text` holds `char` at most `limit` times (stops counting past the limit). */
+function countBelow(text: string, char: number, limit: number): boolean {
+  if (text.length <= limit) return true;
+  const needle = String.fromCharCode(char);
+  let count = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    if (++count > limit) return false;
+  }
+  return true;
 }
 
 /** UTF-8 length of `text`, counting stops early once it exceeds `cap`. */

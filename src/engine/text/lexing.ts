@@ -103,10 +103,21 @@ export function isWordPart(c: number, traits: LexTraits): boolean {
   return isWordStart(c, traits) || isDigit(c) || c === CH.dollar;
 }
 
-/** Index just past the unquoted word starting at `pos`. */
+/** ASCII characters that continue a word in every dialect: letters, digits, `_`, `@`, `$`. */
+const ASCII_WORD_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (isAsciiLetter(c) || isDigit(c) || c === CH.underscore || c === CH.at || c === CH.dollar) ASCII_WORD_PART[c] = 1;
+}
+
+/** Index just past the unquoted word starting at `pos` (the same rule as isWordPart, by table for ASCII). */
 export function wordEnd(text: string, pos: number, traits: LexTraits): number {
+  const n = text.length;
   let i = pos + 1;
-  while (i < text.length && isWordPart(text.charCodeAt(i), traits)) i++;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 ? ASCII_WORD_PART[c] === 1 || (c === CH.hash && traits.hashInIdentifiers) : !isWhitespace(c)) i++;
+    else break;
+  }
   return i;
 }
 

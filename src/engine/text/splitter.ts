@@ -5,6 +5,7 @@ import { blockOpenAfterBegin, closeAfterEnd, type BlockFrame, routineModeFor, ty
 import {
   CH,
   dollarTagAt,
+  isAsciiLetter,
   isDigit,
   isEString,
   isLineBreak,
@@ -30,6 +31,8 @@ export interface SplitStatement {
 
 export interface SplitOptions {
   dialect?: Dialect;
+  /** The caller's index of this same text, to avoid building a second one. */
+  lines?: LineIndex;
 }
 
 export interface SplitResult {
@@ -45,7 +48,7 @@ export interface SplitResult {
  */
 export function splitStatements(text: string, options: SplitOptions = {}): SplitResult {
   try {
-    return new StatementSplitter(text, options.dialect ?? 'generic').run();
+    return new StatementSplitter(text, options.dialect ?? 'generic', options.lines).run();
   } catch (error) {
     // A bug here must cost at most this file's split, never the caller.
     const lines = new LineIndex(text);
@@ -58,6 +61,19 @@ export function splitStatements(text: string, options: SplitOptions = {}): Split
 /** Longest keyword the splitter looks at; longer words are never upper-cased. */
 const MAX_KEYWORD_LENGTH = 12;
 const LEAD_WORDS = 6;
+
+/**
+ * Lower-cased first letters of the words `word` and `trackBlocks` compare
+ * after the leading words: BEGIN, CASE, DECLARE, DO, ELSE, END, FROM, IF,
+ * LOOP, REPEAT, STDIN, THEN, WHILE.
+ */
+const TRACKED_INITIALS = new Set([...'bcdefilrstw'].map((c) => c.charCodeAt(0)));
+
+/** False when the word cannot be one of the keywords tracked after the leading words (all 2 to 7 letters). */
+function mayBeTrackedKeyword(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  return length >= 2 && length <= 7 && TRACKED_INITIALS.has(text.charCodeAt(start) | 0x20);
+}
 
 class StatementSplitter {
   private readonly text: string;
@@ -89,12 +105,12 @@ class StatementSplitter {
   private procStatementStart = false;
   private copyFromStdin = false;
 
-  constructor(text: string, dialect: Dialect) {
+  constructor(text: string, dialect: Dialect, lines: LineIndex | undefined) {
     this.text = text;
     this.n = text.length;
     this.dialect = dialect;
     this.traits = lexTraits(dialect);
-    this.lines = new LineIndex(text);
+    this.lines = lines ?? new LineIndex(text);
     const generic = dialect === 'generic';
     this.goSeparators = dialect === 'transactsql' || generic;
     this.delimiterCommand = dialect === 'mysql' || dialect === 'mariadb' || generic;
@@ -108,13 +124,13 @@ class StatementSplitter {
     while (this.pos < n) {
       const i = this.pos;
       const c = text.charCodeAt(i);
-      if (isLineBreak(c)) {
-        this.lineHasContent = false;
-        this.pos++;
-        continue;
-      }
       if (isWhitespace(c)) {
-        this.pos++;
+        // Skip the whole run here: layout whitespace is a large share of most scripts.
+        let k = i;
+        let lineBreak = false;
+        for (let w = c; isWhitespace(w); w = text.charCodeAt(++k)) if (isLineBreak(w)) lineBreak = true;
+        if (lineBreak) this.lineHasContent = false;
+        this.pos = k;
         continue;
       }
       const atLineStart = !this.lineHasContent;
@@ -123,6 +139,11 @@ class StatementSplitter {
       if (this.delimiter !== ';' && text.startsWith(this.delimiter, i)) {
         this.finishStatement();
         this.pos = i + this.delimiter.length;
+        continue;
+      }
+      // Letters start no quote or comment (an E'...' string is handled at its quote).
+      if (isAsciiLetter(c)) {
+        this.word(i);
         continue;
       }
       if (!this.quoteOrComment(i, c)) {
@@ -312,11 +333,13 @@ class StatementSplitter {
     const end = this.cutAtDelimiter(i, wordEnd(text, i, this.traits));
     this.token(i, end);
     this.pos = end;
-    const upper = end - i <= MAX_KEYWORD_LENGTH ? text.slice(i, end).toUpperCase() : '';
+    const leading = this.lead.length < LEAD_WORDS;
+    // Past the leading words only a few keywords matter: other words skip the slice and upper-casing.
+    const upper = end - i <= MAX_KEYWORD_LENGTH && (leading || mayBeTrackedKeyword(text, i, end)) ? text.slice(i, end).toUpperCase() : '';
     const afterDot = this.prevChar === CH.dot;
     this.prevChar = 0;
 
-    if (this.lead.length < LEAD_WORDS) {
+    if (leading) {
       this.lead.push(upper);
       if (this.routineMode === undefined) {
         this.routineMode = routineModeFor(this.dialect, this.lead);
@@ -325,7 +348,11 @@ class StatementSplitter {
     }
     if (this.lead[0] === 'COPY' && upper === 'STDIN' && this.prevWord === 'FROM') this.copyFromStdin = true;
 
-    if (!afterDot && this.delimiter === ';' && this.routineMode?.until !== 'batch-end') this.trackBlocks(upper, end);
+    if (!afterDot && this.delimiter === ';' && this.routineMode?.until !== 'batch-end') {
+      // A word that is no keyword only ends a procedural statement start.
+      if (upper === '') this.procStatementStart = false;
+      else this.trackBlocks(upper, end);
+    }
     this.prevWord = upper;
   }
 

@@ -23,10 +23,14 @@ export function asArray(value: unknown): unknown[] {
 export function variantOf(value: unknown): [string, unknown] | undefined {
   if (typeof value === 'string') return [value, undefined];
   if (!isNode(value)) return undefined;
-  const keys = Object.keys(value);
-  if (keys.length !== 1) return undefined;
-  const key = keys[0] as string;
-  return [key, value[key]];
+  // Called for nearly every node: find the single own key without allocating a key array.
+  let key: string | undefined;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    if (key !== undefined) return undefined;
+    key = k;
+  }
+  return key === undefined ? undefined : [key, value[key]];
 }
 
 /** The payload when `value` is the variant `name`, else undefined. */

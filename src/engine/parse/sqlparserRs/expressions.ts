@@ -67,6 +67,13 @@ interface WorkItem {
   generic: boolean;
 }
 
+/** Work items reading each value as an Expr. */
+function exprs(...values: unknown[]): WorkItem[] {
+  const items: WorkItem[] = new Array<WorkItem>(values.length);
+  for (let i = 0; i < values.length; i++) items[i] = { value: values[i], generic: false };
+  return items;
+}
+
 function isExprVariant(value: unknown): boolean {
   const variant = variantOf(value);
   return variant !== undefined && isNode(value) && EXPR_VARIANTS.has(variant[0]);
@@ -104,13 +111,12 @@ export class ExprCollector {
 
   private walk(roots: WorkItem[], refs: ExprRefs): void {
     const stack: WorkItem[] = [];
-    const pushAll = (items: WorkItem[]) => {
-      for (let i = items.length - 1; i >= 0; i--) stack.push(items[i] as WorkItem);
-    };
-    pushAll(roots);
+    // Children go on in reverse so they are visited in order.
+    for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as WorkItem);
     for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
       if (item.value === undefined || item.value === null) continue;
-      pushAll(item.generic ? this.genericChildren(item.value, refs) : this.exprChildren(item.value, refs));
+      const children = item.generic ? this.genericChildren(item.value, refs) : this.exprChildren(item.value, refs);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as WorkItem);
     }
   }
 
@@ -130,7 +136,6 @@ export class ExprCollector {
     const variant = variantOf(expr);
     if (!variant || !isNode(expr)) return [{ value: expr, generic: true }];
     const [name, inner] = variant;
-    const exprs = (...values: unknown[]): WorkItem[] => values.map((value) => ({ value, generic: false }));
     switch (name) {
       case 'Identifier': {
         const part = namePart(inner);
@@ -153,6 +158,20 @@ export class ExprCollector {
       }
       case 'Function':
         return this.functionChildren(inner, refs);
+      // The most frequent operators, read directly instead of field by field
+      // (the generic walk would reach the same sub-expressions in the same order).
+      case 'BinaryOp':
+        return exprs(field(inner, 'left'), field(inner, 'right'));
+      case 'UnaryOp':
+        return exprs(field(inner, 'expr'));
+      case 'Nested':
+      case 'IsNull':
+      case 'IsNotNull':
+      case 'IsTrue':
+      case 'IsNotTrue':
+      case 'IsFalse':
+      case 'IsNotFalse':
+        return exprs(inner);
       case 'Cast':
       case 'Extract':
       case 'Ceil':
