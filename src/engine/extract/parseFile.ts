@@ -77,7 +77,7 @@ export function parseText(path: string, source: string, encoding: string, option
   const folder = folderOf(path);
 
   const { primary, alternate } = chooseDialects(path, text, folder, options);
-  const split = splitStatements(text, { dialect: primary });
+  const split = splitStatements(text, { dialect: primary, lines });
   const ctx: FileContext = {
     text,
     lines,
