@@ -80,3 +80,25 @@ test('a file over the parse budget gets a parse-timeout diagnostic and the rest 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("a watcher's echo of a save is dropped at once; the same content after a delete is not an echo", async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sqlgraph-echo-'));
+  const file = join(root, 'a.sql');
+  writeFileSync(file, 'CREATE TABLE echo_t (a int);\n');
+  const pipeline = await IngestPipeline.open({ root, dialect: 'postgresql', workers: 0, cache: false, storePath: ':memory:' });
+  try {
+    await pipeline.ingestAll();
+    pipeline.handleEvent({ kind: 'change', path: file });
+    assert.equal(pipeline.snapshot().pendingEvents, 0, 'nothing new: not queued behind the 5 s watcher window');
+
+    unlinkSync(file);
+    pipeline.handleEvent({ kind: 'delete', path: file });
+    writeFileSync(file, 'CREATE TABLE echo_t (a int);\n');
+    pipeline.handleEvent({ kind: 'create', path: file });
+    await pipeline.flush();
+    assert.equal(pipeline.store.entity('rel:public.echo_t')?.defined, true);
+  } finally {
+    await pipeline.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

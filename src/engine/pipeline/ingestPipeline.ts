@@ -62,6 +62,8 @@ interface Prepared {
 }
 
 const INGEST_CHUNK = 256;
+/** lastRead's mark for a path whose latest state is "gone". */
+const DELETED = 'deleted';
 /** Files read and parsing at once during a whole-workspace ingest. */
 const PARSE_WINDOW = 64;
 
@@ -93,6 +95,8 @@ export class IngestPipeline {
   /** Highest read sequence applied (or slice-recorded) per path. */
   private readonly appliedSeq = new Map<string, number>();
   private seq = 0;
+  /** The key of the last content read per path (applied or still in flight), to recognise watcher echoes. */
+  private readonly lastRead = new Map<string, string>();
   private lock: Promise<void> = Promise.resolve();
   private inFlight = new Set<Promise<unknown>>();
   private readonly listeners: ((batch: { paths: string[]; millis: number }) => void)[] = [];
@@ -153,7 +157,27 @@ export class IngestPipeline {
   /** Feeds an editor save or a watcher event; the batcher decides when it runs. */
   handleEvent(event: FileEvent): void {
     if (this.closed) return;
+    if ((event.kind === 'change' || event.kind === 'create') && this.isEcho(event.path)) return;
+    // After a delete, the same content coming back is a real change, never an echo.
+    if (event.kind === 'delete') this.lastRead.set(this.relativePath(this.absolutePath(event.path)), DELETED);
+    if (event.kind === 'rename') this.lastRead.set(this.relativePath(this.absolutePath(event.from)), DELETED);
     this.batcher.push(event);
+  }
+
+  /**
+   * A watcher event for content the pipeline already has (the echo of an
+   * editor save, a touch): dropping it here keeps it from sitting in the
+   * watcher's debounce window and showing the workspace as busy for seconds.
+   */
+  private isEcho(absolutePath: string): boolean {
+    const path = this.relativePath(this.absolutePath(absolutePath));
+    const known = this.lastRead.get(path) ?? this.hashes.get(path);
+    if (known === undefined) return false;
+    try {
+      return cacheKey(readFileSync(this.absolutePath(absolutePath)), this.context) === known;
+    } catch {
+      return false;
+    }
   }
 
   onBatchApplied(listener: (batch: { paths: string[]; millis: number }) => void): () => void {
@@ -301,12 +325,16 @@ export class IngestPipeline {
       bytes = readFileSync(absolutePath);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return { ...base, action: 'delete' };
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        this.lastRead.set(path, DELETED);
+        return { ...base, action: 'delete' };
+      }
       this.stats.recordError(`read-${code ?? 'error'}`);
       this.log('warn', `cannot read ${path}: ${(error as Error).message}`);
       return { ...base, action: 'unchanged' };
     }
     const key = cacheKey(bytes, this.context);
+    this.lastRead.set(path, key);
     this.stats.addStage('read', performance.now() - t);
     if (this.hashes.get(path) === key) {
       this.stats.filesSkippedUnchanged++;
