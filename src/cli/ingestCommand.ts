@@ -1,11 +1,12 @@
 import { IngestPipeline, type IngestSummary } from '../engine/pipeline/ingestPipeline.ts';
 import type { PipelineSnapshot } from '../engine/pipeline/stats.ts';
 import type { StoreCounts } from '../engine/store/types.ts';
+import { syncAfterIngest, type Neo4jArgValues } from './neo4jCommands.ts';
 import { pipelineOptionsFrom, workspaceRoot, type PipelineArgValues } from './pipelineArgs.ts';
 import { ProgressBar } from './progress.ts';
 import type { CliStreams } from './run.ts';
 
-export async function ingestCommand(args: { values: PipelineArgValues; positionals: string[] }, streams: CliStreams): Promise<number> {
+export async function ingestCommand(args: { values: PipelineArgValues & Neo4jArgValues; positionals: string[] }, streams: CliStreams): Promise<number> {
   const root = workspaceRoot(args.positionals, 'ingest');
   const warnings: string[] = [];
   const pipeline = await IngestPipeline.open(
@@ -25,6 +26,16 @@ export async function ingestCommand(args: { values: PipelineArgValues; positiona
   for (const f of pipeline.store.files()) for (const d of f.diagnostics) summary.diagnostics[d.severity]++;
   const counts = pipeline.store.counts();
   const snapshot = pipeline.snapshot();
+  if (args.values.neo4j !== undefined) {
+    const code = await syncAfterIngest(pipeline.store, root, args.values, streams).catch(async (error: unknown) => {
+      await pipeline.close();
+      throw error;
+    });
+    if (code !== 0) {
+      await pipeline.close();
+      return code;
+    }
+  }
   await pipeline.close();
   for (const w of warnings) streams.err.write(`sqlgraph: ${w}\n`);
   if (args.values.json) streams.out.write(`${JSON.stringify({ root, summary, counts, stats: snapshot })}\n`);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { cacheCommand } from './cacheCommand.ts';
 import { extractCommand } from './extractCommand.ts';
 import { ingestCommand } from './ingestCommand.ts';
+import { neo4jCommand, NEO4J_OPTIONS, NEO4J_USAGE, replayCommand, syncCommand } from './neo4jCommands.ts';
 import { PIPELINE_OPTIONS } from './pipelineArgs.ts';
 import { statsCommand } from './statsCommand.ts';
 import { watchCommand } from './watchCommand.ts';
@@ -12,7 +13,7 @@ export interface CliStreams {
   err: NodeJS.WritableStream;
 }
 
-const USAGE = `Usage: sqlgraph <command> [options]
+const USAGE: string = `Usage: sqlgraph <command> [options]
 
 Commands:
   extract <file|dir>...   Parse SQL and print its entities and relationships
@@ -22,7 +23,8 @@ Commands:
       --backends <list>   parser order, e.g. sqlparser-rs,node-sql-parser (default)
       --default-schema <s> schema for unqualified names (default: per dialect)
       --json              print one JSON object (files, entities, relationships)
-  ingest <dir>            Bring the workspace's graph up to date (.sqlgraph/graph.db)
+  ingest <dir>            Bring the workspace's graph up to date (.sqlgraph/graph.db);
+                          with --neo4j <uri> [--user u] [--database d], sync it to Neo4j after
   watch <dir>             Ingest, then keep the graph current as files change
       --workers <n>       parse workers (default min(4, cores); 0 parses in-process)
       --realtime          no debounce: every change is applied at once
@@ -33,7 +35,7 @@ Commands:
   stats [dir]             What the graph and the parse cache hold
   cache stats [dir]       Parse cache statistics
   cache clear [dir]       Empty the parse cache
-  help                    Show this help
+${NEO4J_USAGE}  help                    Show this help
 
 Environment: SQLGRAPH_ENABLE_PARSE_CACHE, SQLGRAPH_PARSE_CACHE_PATH,
 SQLGRAPH_PARSE_CACHE_MAX_ENTRIES, SQLGRAPH_PARSE_CACHE_TTL_DAYS.
@@ -47,9 +49,15 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       case 'extract':
         return await extractCommand(parseArgs({ args: rest, allowPositionals: true, options: EXTRACT_OPTIONS }), streams);
       case 'ingest':
-        return await ingestCommand(parseArgs({ args: rest, allowPositionals: true, options: PIPELINE_OPTIONS }), streams);
+        return await ingestCommand(parseArgs({ args: rest, allowPositionals: true, options: INGEST_OPTIONS }), streams);
       case 'watch':
         return await watchCommand(parseArgs({ args: rest, allowPositionals: true, options: PIPELINE_OPTIONS }), streams);
+      case 'sync':
+        return await syncCommand(parseArgs({ args: rest, allowPositionals: true, options: NEO4J_OPTIONS }), streams);
+      case 'replay':
+        return await replayCommand(parseArgs({ args: rest, allowPositionals: true, options: NEO4J_OPTIONS }), streams);
+      case 'neo4j':
+        return await neo4jCommand(parseArgs({ args: rest, allowPositionals: true, options: NEO4J_OPTIONS }), streams);
       case 'stats':
         return statsCommand(parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false }, store: { type: 'string' } } }), streams);
       case 'cache':
@@ -73,6 +81,9 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
     return 1;
   }
 }
+
+/** ingest takes the pipeline's options and, with --neo4j, the sync's. */
+const INGEST_OPTIONS = { ...PIPELINE_OPTIONS, neo4j: NEO4J_OPTIONS.neo4j, user: NEO4J_OPTIONS.user, database: NEO4J_OPTIONS.database, 'batch-size': NEO4J_OPTIONS['batch-size'] } as const;
 
 const EXTRACT_OPTIONS = {
   dialect: { type: 'string', default: 'auto' },

@@ -1,0 +1,101 @@
+/** What one pending file asks of Neo4j, read from the store at the moment its batch is written. */
+import type { GraphFragment } from '../model/graph.ts';
+import type { GraphStore } from '../store/graphStore.ts';
+import type { PendingFile } from '../store/types.ts';
+import { contributionGen, entityRow, groupEntityRows, groupId, relationshipRow, REMOVED_GEN, sortRelationshipRows } from './rows.ts';
+import type { EntityRow, FileGen, RelationshipGroup, RelationshipRow } from './rows.ts';
+
+export interface FileWork {
+  path: string;
+  /** The pending version to acknowledge once written. */
+  version: number;
+  removed: boolean;
+  gen: string;
+  contentHash: string | null;
+  /** Properties of the File node. */
+  props: Record<string, string | number>;
+  contribution: GraphFragment | undefined;
+}
+
+export function fileWork(store: GraphStore, pending: Pick<PendingFile, 'path' | 'version' | 'removed'>): FileWork {
+  const contribution = pending.removed ? undefined : store.fileContribution(pending.path);
+  const stored = contribution && store.file(pending.path);
+  if (!contribution || !stored) {
+    return { path: pending.path, version: pending.version, removed: true, gen: REMOVED_GEN, contentHash: null, props: {}, contribution: undefined };
+  }
+  return {
+    path: pending.path,
+    version: pending.version,
+    removed: false,
+    gen: contributionGen(pending.path, contribution),
+    contentHash: stored.contentHash,
+    props: {
+      contentHash: stored.contentHash,
+      dialect: stored.dialect,
+      statements: stored.statements,
+      parsed: stored.parsed,
+      fallback: stored.fallback,
+      entityCount: contribution.entities.length,
+      relationshipCount: contribution.relationships.length,
+    },
+    contribution,
+  };
+}
+
+/** Rows the file adds: for the batch-size estimate before its contribution is read. */
+export function estimatedRows(store: GraphStore, pending: PendingFile): number {
+  if (pending.removed) return 1;
+  const f = store.file(pending.path);
+  return 1 + (f ? f.entityCount + f.relationshipCount : 0);
+}
+
+export interface BatchRows {
+  /** Kind label → rows sorted by key. */
+  entities: Map<string, EntityRow[]>;
+  /** Per group: rows of files written whole in one transaction (CREATE) and of the others (MERGE). */
+  relationships: Map<string, { group: RelationshipGroup; create: RelationshipRow[]; merge: RelationshipRow[] }>;
+}
+
+/** Entity rows carry the merged view's properties (store.entity), relationship rows the file's own. */
+export function batchRows(store: GraphStore, works: readonly FileWork[], creatable: ReadonlySet<string> = new Set()): BatchRows {
+  const contributors = new Map<string, FileGen[]>();
+  const relationships = new Map<string, { group: RelationshipGroup; create: RelationshipRow[]; merge: RelationshipRow[] }>();
+  for (const w of works) {
+    if (!w.contribution) continue;
+    const isFresh = creatable.has(w.path);
+    const gen: FileGen = { path: w.path, gen: w.gen, fresh: isFresh };
+    for (const e of w.contribution.entities) {
+      const list = contributors.get(e.key);
+      if (list) list.push(gen);
+      else contributors.set(e.key, [gen]);
+    }
+    for (const r of w.contribution.relationships) {
+      const { group, row } = relationshipRow(r, w.gen);
+      const id = groupId(group);
+      let entry = relationships.get(id);
+      if (!entry) relationships.set(id, (entry = { group, create: [], merge: [] }));
+      (isFresh ? entry.create : entry.merge).push(row);
+    }
+  }
+  const rows: EntityRow[] = [];
+  for (const [key, files] of contributors) {
+    const merged = store.entity(key);
+    // Gone since the contribution was read: the file is pending again and the cleanup handles the key.
+    if (merged) rows.push(entityRow(merged, files));
+  }
+  for (const entry of relationships.values()) {
+    sortRelationshipRows(entry.create);
+    sortRelationshipRows(entry.merge);
+  }
+  return { entities: groupEntityRows(rows), relationships: new Map([...relationships].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+}
+
+/** Property refreshes for keys a batch touched without contributing them (no CONTRIBUTES edges). */
+export function refreshRows(store: GraphStore, keys: Iterable<string>): Map<string, EntityRow[]> {
+  const rows: EntityRow[] = [];
+  for (const key of keys) {
+    const merged = store.entity(key);
+    if (merged) rows.push(entityRow(merged, []));
+  }
+  return groupEntityRows(rows);
+}

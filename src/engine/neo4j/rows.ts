@@ -1,0 +1,162 @@
+/**
+ * What is sent to Neo4j: flat parameter rows (Neo4j cannot store nested
+ * maps, so a range becomes four integers), grouped so each group is one
+ * `UNWIND $rows` query with a label or type from the allow-list.
+ */
+import { createHash } from 'node:crypto';
+import type { Entity, GraphFragment, Relationship, RelationshipType } from '../model/graph.ts';
+import { FILE_KEY_PREFIX, labelOf, typeOf } from './labels.ts';
+
+/** A file's contribution generation: equal gens mean equal contributions. */
+export interface FileGen {
+  path: string;
+  gen: string;
+  /** The file is written whole in this transaction (see LOCK_FILES): its edges are CREATEd, not MERGEd. */
+  fresh: boolean;
+}
+
+export interface EntityRow {
+  key: string;
+  kind: string;
+  name: string;
+  schema: string | null;
+  database: string | null;
+  parent: string | null;
+  file: string;
+  sl: number;
+  sc: number;
+  el: number;
+  ec: number;
+  defined: boolean;
+  /** Files of this batch that contribute the entity (CONTRIBUTES edges to create). */
+  files: FileGen[];
+}
+
+export interface RelationshipRow {
+  /** An entity key, or a file path when the group's end is a File. */
+  from: string;
+  to: string;
+  file: string;
+  /** Deterministic id of the relationship within its file. */
+  rid: string;
+  sl: number;
+  sc: number;
+  el: number;
+  ec: number;
+  confidence: string;
+  operation: string | null;
+  gen: string;
+}
+
+export type EndKind = 'entity' | 'file';
+
+export interface RelationshipGroup {
+  type: RelationshipType;
+  from: EndKind;
+  to: EndKind;
+}
+
+export const REMOVED_GEN = 'removed';
+
+export function hashText(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
+
+/** Identifies a relationship within its file: what the store de-duplicates on. */
+export function relationshipId(r: Relationship): string {
+  const g = r.range;
+  return hashText(`${r.type}\u0000${r.from}\u0000${r.to}\u0000${g.start.line}:${g.start.character}:${g.end.line}:${g.end.character}\u0000${r.operation ?? ''}`);
+}
+
+/** Changes whenever anything the file contributes changes (entities, ranges, relationships, the path). */
+export function contributionGen(path: string, fragment: GraphFragment): string {
+  return hashText(`${path}\u0000${JSON.stringify(fragment)}`);
+}
+
+export function entityRow(e: Entity, files: FileGen[]): EntityRow {
+  return {
+    key: e.key,
+    kind: e.kind,
+    name: e.name,
+    schema: e.schema ?? null,
+    database: e.database ?? null,
+    parent: e.parent ?? null,
+    file: e.file,
+    sl: e.range.start.line,
+    sc: e.range.start.character,
+    el: e.range.end.line,
+    ec: e.range.end.character,
+    defined: e.defined,
+    files,
+  };
+}
+
+function endOf(key: string): { kind: EndKind; value: string } {
+  return key.startsWith(FILE_KEY_PREFIX) ? { kind: 'file', value: key.slice(FILE_KEY_PREFIX.length) } : { kind: 'entity', value: key };
+}
+
+export function relationshipRow(r: Relationship, gen: string): { group: RelationshipGroup; row: RelationshipRow } {
+  const from = endOf(r.from);
+  const to = endOf(r.to);
+  return {
+    group: { type: typeOf(r.type), from: from.kind, to: to.kind },
+    row: {
+      from: from.value,
+      to: to.value,
+      file: r.file,
+      rid: relationshipId(r),
+      sl: r.range.start.line,
+      sc: r.range.start.character,
+      el: r.range.end.line,
+      ec: r.range.end.character,
+      confidence: r.confidence,
+      operation: r.operation ?? null,
+      gen,
+    },
+  };
+}
+
+export function groupId(g: RelationshipGroup): string {
+  return `${g.type}:${g.from}:${g.to}`;
+}
+
+export function parseGroupId(id: string): RelationshipGroup {
+  const [type, from, to] = id.split(':');
+  if ((from !== 'entity' && from !== 'file') || (to !== 'entity' && to !== 'file')) throw new TypeError(`Bad relationship group ${JSON.stringify(id)}`);
+  return { type: typeOf(type ?? ''), from, to };
+}
+
+/** Code point order (the store's SQLite BINARY order), not UTF-16 unit order. */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return lift(x) - lift(y);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function lift(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}
+
+/** Rows of one label, sorted by key (a stable lock order between concurrent writers). */
+export function groupEntityRows(rows: Iterable<EntityRow>): Map<string, EntityRow[]> {
+  const byLabel = new Map<string, EntityRow[]>();
+  for (const row of rows) {
+    const label = labelOf(row.kind);
+    let list = byLabel.get(label);
+    if (!list) byLabel.set(label, (list = []));
+    list.push(row);
+  }
+  for (const list of byLabel.values()) list.sort((a, b) => compareText(a.key, b.key));
+  return new Map([...byLabel].sort(([a], [b]) => compareText(a, b)));
+}
+
+export function sortRelationshipRows(rows: RelationshipRow[]): RelationshipRow[] {
+  return rows.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.file, b.file) || compareText(a.rid, b.rid));
+}
