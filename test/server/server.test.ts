@@ -40,7 +40,7 @@ const fileUri = (rel: string): string => pathToFileURL(join(h.folder, rel)).href
 test('initialize answers the protocol version and the sync capabilities', () => {
   const result = h.initializeResult as { capabilities: { experimental: { sqlGraph: { protocolVersion: number; neo4jAvailable: boolean } }; textDocumentSync: { save: unknown } } };
   assert.equal(result.capabilities.experimental.sqlGraph.protocolVersion, PROTOCOL_VERSION);
-  assert.equal(result.capabilities.experimental.sqlGraph.neo4jAvailable, false);
+  assert.equal(result.capabilities.experimental.sqlGraph.neo4jAvailable, true);
   assert.deepEqual(result.capabilities.textDocumentSync.save, { includeText: false });
 });
 
@@ -62,7 +62,7 @@ test('ingest of the sample folder: summary, progress, counts, status', async () 
   const status = await h.waitFor(() => h.statuses.find((s) => !s.busy && s.files === 6));
   assert.equal(status.health, 'ok');
   assert.ok(status.entities >= 40, `entities ${status.entities}`);
-  assert.equal(status.neo4j.state, 'unavailable');
+  assert.equal(status.neo4j.state, 'disabled'); // not connected until the user connects
   assert.equal(status.neo4j.pending, 6);
 });
 
@@ -144,11 +144,13 @@ test('cache stats and clear cache', async () => {
   assert.equal(afterClear.total.entries, 0);
 });
 
-test('Neo4j in a build without it: a clear status and a clear refusal', async () => {
+test('Neo4j before connecting: a clear status, and an unreachable server is a clear refusal', async () => {
   const status = await h.client.sendRequest(neo4jStatusRequest);
-  assert.equal(status.available, false);
-  assert.match(status.message, /not available in this build/);
-  await assert.rejects(h.client.sendRequest(connectNeo4jRequest, { uri: 'neo4j://localhost:7687', user: 'neo4j', password: 'secret' }), /not available in this build/);
+  assert.equal(status.available, true);
+  assert.equal(status.state, 'disabled');
+  await assert.rejects(h.client.sendRequest(connectNeo4jRequest, { uri: 'bolt://127.0.0.1:1', user: 'neo4j', password: 'secret-password' }), /127\.0\.0\.1:1|unreachable|connect/i);
+  const after = await h.client.sendRequest(neo4jStatusRequest);
+  assert.equal(after.state, 'error');
 });
 
 test('bad requests get errors and the server keeps serving', async () => {

@@ -1,11 +1,7 @@
-/**
- * The one place that decides which Neo4j bridge the server runs. When the
- * engine's Neo4j sync (src/engine/neo4j) lands, adapt it to Neo4jBridge here;
- * nothing else in the server or client changes.
- */
+/** The one place that decides which Neo4j bridge the server runs. */
+import { EngineNeo4jBridge } from './engineNeo4jBridge.ts';
 import type { Neo4jBridge, Neo4jBridgeContext } from './neo4jBridge.ts';
-import { UnavailableNeo4j } from './unavailableNeo4j.ts';
 
-export function createNeo4jBridge(_context: Neo4jBridgeContext): Neo4jBridge {
-  return new UnavailableNeo4j();
+export function createNeo4jBridge(context: Neo4jBridgeContext): Neo4jBridge {
+  return new EngineNeo4jBridge(context);
 }

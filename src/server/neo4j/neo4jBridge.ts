@@ -44,4 +44,3 @@ export interface Neo4jBridgeContext {
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
-export const NEO4J_UNAVAILABLE = 'Neo4j support is not available in this build.';
