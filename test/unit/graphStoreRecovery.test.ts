@@ -44,20 +44,20 @@ describe('graph store on disk', () => {
     store.close();
   });
 
-  it('restores the relationship indexes a first load deferred, even if it never queried them', () => {
+  it('restores the entity indexes a first load deferred, even if it never queried them', () => {
     let store = openGraphStore(path);
     store.applyFiles(Array.from({ length: 20 }, (_, i) => ({ path: `f${i}.sql`, fragment: tableFile(`f${i}.sql`, `t${i}`), meta: META })));
     store.close();
     const db = new Database(path);
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'relationships' ORDER BY name").pluck();
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entities' ORDER BY name").pluck();
     assert.deepEqual(indexes.all(), [], 'the bulk load committed without them');
     db.close();
     store = openGraphStore(path);
     assert.equal(store.recovered, false);
     store.close();
     const reopened = new Database(path);
-    assert.deepEqual(reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'relationships' ORDER BY name").pluck().all(),
-      ['relationships_by_from', 'relationships_by_to']);
+    assert.deepEqual(reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entities' ORDER BY name").pluck().all(),
+      ['entities_by_kind', 'entities_by_name', 'entities_by_parent']);
     reopened.close();
   });
 

@@ -61,6 +61,9 @@ export class WatchSession {
       await this.pipeline.flush();
       await this.rescanning;
       if (performance.now() - Math.max(this.lastEventAt, calledAt) >= quietMs && !this.rescanTimer && !this.rescanning) return;
+      // Yield to the event loop before looking again: a loop of resolved
+      // promises alone would starve the very timers (a scheduled rescan) it waits for.
+      await sleep(10);
     }
   }
 

@@ -5,20 +5,32 @@
  * chosen from the contributions (a definition beats a reference; ties go to
  * the smaller file path, then the earlier range). Every change marks the
  * file pending for the Neo4j sync until it is acknowledged.
+ *
+ * A file's contribution is one packed row (packedContribution.ts); each
+ * key's postings say which files mention it and how (postings.ts), so a
+ * query decodes only the files that can answer it.
  */
 import type Database from 'better-sqlite3';
 import type { Entity, EntityKind, GraphFragment, Relationship, RelationshipType } from '../model/graph.ts';
-import type { Range } from '../model/range.ts';
 import { fileKey } from '../extract/keys.ts';
-import { CONFIDENCE, codeOf, KIND, nameOf, TYPE } from './codes.ts';
+import { codeOf, KIND, nameOf, TYPE } from './codes.ts';
+import { ContributionCache } from './contributionCache.ts';
+import { exportRelationships } from './exportRelationships.ts';
 import { KeyTable } from './keyTable.ts';
-import { walkLineage } from './lineage.ts';
-import { MergedEntities } from './mergedEntities.ts';
+import { DEFAULT_LINEAGE_TYPES, walkLineage } from './lineage.ts';
+import { MergedEntities, type MergeContext } from './mergedEntities.ts';
 import { openDatabase, type OpenOptions } from './openDatabase.ts';
-import { compareContributions, entityOf, rangeOf, relationshipOf, storedFileOf } from './rows.ts';
-import type { EntityRow, FileRow, RelationshipRow } from './rows.ts';
-import { DROP_RELATIONSHIP_INDEXES_SQL, RELATIONSHIP_INDEXES_SQL } from './schema.ts';
-import { prepareStatements } from './statements.ts';
+import {
+  E_DEFINED, E_KEY, ENTITY_STRIDE, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
+  type DecodedContribution, type PackedContribution,
+} from './packedContribution.ts';
+import { EMPTY as NO_POSTINGS, filesWithRole, mergePostings, unpackPostings, type PostingChanges } from './postings.ts';
+import { ENTITY_ROLES, ROLE } from './roles.ts';
+import { compareCodePoints, compareRanges } from './ordering.ts';
+import { entityAt, entityOf, entityRangeAt, relationshipAt, storedFileOf } from './rows.ts';
+import type { EntityRow, FileRow } from './rows.ts';
+import { DEFERRED_INDEXES, DEFERRED_INDEXES_SQL, DROP_DEFERRED_INDEXES_SQL, RELATIONSHIP_TALLY } from './schema.ts';
+import { prepareStatements, type Statements } from './statements.ts';
 import type {
   FileMeta,
   FileUpdate,
@@ -36,15 +48,8 @@ import type {
 const PREFIX_END = '\u{10FFFF}';
 /** Orphaned keys are pruned once this many rows were dropped and the drops outnumber the live rows. */
 const PRUNE_MIN_CHURN = 100_000;
-
-/** Where a stored file's rows are: one contiguous rowid range per table. */
-interface FileSlot {
-  id: number;
-  first_source: number;
-  entity_count: number;
-  first_relationship: number;
-  relationship_count: number;
-}
+/** Decoded contributions kept for repeated queries (~10 KB each for a typical file). */
+const CACHED_CONTRIBUTIONS = 2048;
 
 export function openGraphStore(path: string, options?: OpenOptions): GraphStore {
   const { db, recovery } = openDatabase(path, options);
@@ -56,24 +61,48 @@ export class GraphStore {
   /** Set when the file on disk was unusable and an empty store replaced it: re-ingest everything. */
   readonly recovery: StoreRecovery | undefined;
   private readonly db: Database.Database;
-  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly sql: Statements;
   private readonly keys: KeyTable;
   private readonly merged: MergedEntities;
+  private readonly cache = new ContributionCache(CACHED_CONTRIBUTIONS);
   private depth = 0;
   /** The pending-version counter and dropped-row count, kept in memory during a transaction. */
   private version = 0;
   private churn = 0;
-  /** True while a first load runs without the relationship indexes. */
+  /** True while a first load runs without the deferred indexes. */
   private bulkLoading = false;
+  /** Stored files' paths by id, filled on demand and kept current. */
+  private paths = new Map<number, string>();
+  /** File ids only grow within a session, so an id in the pending changes never names two files. */
+  private nextFileId: number | undefined;
+  /**
+   * Changes not yet written, collected since the last flush (the start of
+   * the innermost open transaction): every transaction flushes its own
+   * changes before it ends, so a rolled-back one discards exactly its own.
+   */
+  private readonly postingChanges: PostingChanges = new Map();
+  private readonly tallyDeltas = new Map<number, number>();
+  /** Paths of files removed since the last flush, which the merge may still compare against. */
+  private readonly removedPaths = new Map<number, string>();
+  /** Keys with a larger id were interned since the last flush: they have no postings or merged row yet. */
+  private newKeysAbove = 0;
+  private readonly mergeContext: MergeContext;
 
   constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.db = db;
     this.path = path;
     this.recovery = recovery;
-    db.function('sqlgraph_fold', { deterministic: true }, (name: unknown) => foldName(String(name)));
     this.sql = prepareStatements(db);
-    this.keys = new KeyTable(db);
+    this.keys = new KeyTable(db, () => this.indexed());
+    this.bulkLoading = !this.indexesPresent();
     this.merged = new MergedEntities(db);
+    this.mergeContext = {
+      pathOf: (fileId) => this.pathOf(fileId),
+      postings: (keyId) => unpackPostings(this.sql.postings.get(keyId) as Uint8Array | null | undefined),
+      contribution: (fileId) => this.contribution(fileId),
+      fold: foldName,
+      tally: (kind, delta) => this.tally(kind, delta),
+    };
   }
 
   get recovered(): boolean {
@@ -81,8 +110,9 @@ export class GraphStore {
   }
 
   /**
-   * Runs `fn` in one transaction (nested calls become savepoints). Merged
-   * entities are brought up to date once, when the outermost call ends.
+   * Runs `fn` in one transaction (nested calls become savepoints). Each call
+   * writes the postings, merged entities and tallies its changes touched
+   * once, when it ends.
    */
   transaction<T>(fn: () => T): T {
     const outermost = this.depth === 0;
@@ -91,14 +121,12 @@ export class GraphStore {
       return this.db.transaction(() => {
         if (outermost) this.begin();
         const result = fn();
+        this.flush();
         if (outermost) this.commit();
         return result;
       })();
     } catch (error) {
-      // A rolled-back insert may have interned keys or added sources that are gone now.
-      this.keys.forget();
-      if (outermost) this.merged.reset();
-      else this.merged.abandon();
+      this.discard(outermost);
       throw error;
     } finally {
       this.depth--;
@@ -123,10 +151,9 @@ export class GraphStore {
   removeFile(path: string): boolean {
     return this.transaction(() => {
       this.sql.deleteSlice.run(path);
-      const slot = this.slotOf(path);
-      if (!slot) return false;
-      this.dropRows(slot);
-      this.sql.deleteFile.run(slot.id);
+      const fileId = this.fileIdOf(path);
+      if (fileId === undefined) return false;
+      this.dropFile(fileId, path);
       this.markPending(path);
       return true;
     });
@@ -138,33 +165,30 @@ export class GraphStore {
    * replaced. Returns false when `from` is unknown.
    */
   renameFile(from: string, to: string): boolean {
-    if (from === to) return this.slotOf(from) !== undefined;
+    if (from === to) return this.fileIdOf(from) !== undefined;
     return this.transaction(() => {
-      const slot = this.slotOf(from);
-      if (!slot) return false;
+      const fileId = this.fileIdOf(from);
+      if (fileId === undefined) return false;
       const s = this.sql;
-      const replaced = this.slotOf(to);
-      if (replaced) {
-        this.dropRows(replaced);
-        s.deleteFile.run(replaced.id);
-      }
+      const replaced = this.fileIdOf(to);
+      if (replaced !== undefined) this.dropFile(replaced, to);
       s.deleteSlice.run(to);
       s.moveSlice.run(to, from);
-      const sources: [number, number] = [slot.first_source, slot.first_source + slot.entity_count];
-      const relationships: [number, number] = [slot.first_relationship, slot.first_relationship + slot.relationship_count];
+      const c = this.contribution(fileId);
       // The path is a tie-breaker of the merged view, so every key the file contributes may change winner.
-      for (const key of s.keysInRange.all(...sources) as number[]) this.merged.invalidate(key);
+      for (let o = 0; o < c.entities.length; o += ENTITY_STRIDE) this.merged.invalidate(c.entities[o + E_KEY]!);
       const oldActor = this.keys.find(fileKey(from));
-      if (oldActor !== undefined) {
+      if (oldActor !== undefined && c.keyIds.includes(oldActor)) {
         const newActor = this.keys.idOf(fileKey(to));
         this.merged.invalidate(oldActor);
         this.merged.invalidate(newActor);
-        s.renameSourceKey.run(newActor, ...sources, oldActor);
-        s.renameSourceParent.run(newActor, ...sources, oldActor);
-        s.renameRelationshipFrom.run(newActor, ...relationships, oldActor);
-        s.renameRelationshipTo.run(newActor, ...relationships, oldActor);
+        for (let i = 0; i < c.keyIds.length; i++) this.posting(c.keyIds[i]!, fileId, 0);
+        renameKey(c, oldActor, newActor);
+        const packed = repackContribution(c);
+        this.writeContribution(fileId, packed);
       }
-      s.moveFile.run(to, Date.now(), slot.id);
+      s.moveFile.run(to, Date.now(), fileId);
+      this.paths.set(fileId, to);
       this.markPending(from);
       this.markPending(to);
       return true;
@@ -178,10 +202,11 @@ export class GraphStore {
   clear(): void {
     this.transaction(() => {
       const paths = this.sql.allPaths.all() as string[];
-      this.db.exec('DELETE FROM relationships; DELETE FROM entity_sources; DELETE FROM entities; DELETE FROM files; DELETE FROM catalog_slices; DELETE FROM keys;');
-      this.keys.forget();
-      this.merged.reset();
+      this.db.exec('DELETE FROM contributions; DELETE FROM entities; DELETE FROM files; DELETE FROM catalog_slices; DELETE FROM keys; DELETE FROM tallies;');
+      this.forgetPending();
+      this.forgetCaches();
       this.churn = 0;
+      this.startEpoch();
       for (const path of paths) this.markPending(path);
     });
   }
@@ -211,9 +236,11 @@ export class GraphStore {
 
   counts(): StoreCounts {
     const entities: StoreCounts['entities'] = {};
-    for (const r of this.sql.entityCounts.all() as Array<{ kind: number; n: number }>) entities[nameOf(KIND, r.kind)] = r.n;
     const relationships: StoreCounts['relationships'] = {};
-    for (const r of this.sql.relationshipCounts.all() as Array<{ type: number; n: number }>) relationships[nameOf(TYPE, r.type)] = r.n;
+    for (const [id, n] of this.sql.tallies.all() as Array<[number, number]>) {
+      if (id < RELATIONSHIP_TALLY) entities[nameOf(KIND, id)] = n;
+      else relationships[nameOf(TYPE, id - RELATIONSHIP_TALLY)] = n;
+    }
     return { entities, relationships, files: this.sql.fileCount.get() as number };
   }
 
@@ -225,6 +252,7 @@ export class GraphStore {
 
   /** Case-insensitive; exact matches first, then (unless `match: 'exact'`) names with the prefix. */
   findEntities(name: string, options: FindOptions = {}): Entity[] {
+    this.indexed();
     const folded = foldName(name);
     const kind = options.kind === undefined ? null : codeOf(KIND, options.kind, 'entity kind');
     const limit = options.limit ?? 50;
@@ -236,11 +264,13 @@ export class GraphStore {
 
   /** Entities of one kind, by key; for tree views. */
   entitiesOfKind(kind: EntityKind, limit = 10_000, offset = 0): Entity[] {
+    this.indexed();
     return (this.sql.entitiesOfKind.all(codeOf(KIND, kind, 'entity kind'), limit, offset) as EntityRow[]).map(entityOf);
   }
 
   /** Entities whose parent is `key` (a relation's columns, indexes, triggers). */
   childrenOf(key: string): Entity[] {
+    this.indexed();
     const id = this.keys.find(key);
     return id === undefined ? [] : (this.sql.childrenOf.all(id) as EntityRow[]).map(entityOf);
   }
@@ -254,8 +284,15 @@ export class GraphStore {
   definitionsOf(key: string): Location[] {
     const id = this.keys.find(key);
     if (id === undefined) return [];
-    const rows = this.sql.definitions.all(id) as Array<{ file: string } & EntityRow>;
-    return rows.map((r) => ({ file: r.file, range: rangeOf(r) }));
+    const locations: Location[] = [];
+    for (const fileId of filesWithRole(this.postingsOf(id), ROLE.DEFINED)) {
+      const c = this.contribution(fileId);
+      const e = c.entities;
+      for (let o = 0; o < e.length; o += ENTITY_STRIDE) {
+        if (e[o + E_KEY] === id && e[o + E_DEFINED] === 1) locations.push({ file: this.pathOf(fileId), range: entityRangeAt(c, o) });
+      }
+    }
+    return locations.sort((a, b) => compareCodePoints(a.file, b.file) || compareRanges(a.range, b.range));
   }
 
   readersOf(key: string): Relationship[] {
@@ -267,16 +304,13 @@ export class GraphStore {
   }
 
   lineage(key: string, options: LineageOptions): LineageResult {
-    this.indexed();
-    const edges = (statement: Database.Statement, k: string): Relationship[] => {
-      const id = this.keys.find(k);
-      return id === undefined ? [] : (statement.all(id) as RelationshipRow[]).map(relationshipOf);
-    };
+    let typeBits = 0;
+    for (const type of options.types ?? DEFAULT_LINEAGE_TYPES) typeBits |= 1 << codeOf(TYPE, type, 'relationship type');
     return walkLineage(
       {
-        outgoing: (k) => edges(this.sql.outgoing, k),
-        incoming: (k) => edges(this.sql.incoming, k),
-        entity: (k) => this.entity(k),
+        outgoing: (k) => this.edges(k, R_FROM, typeBits * ROLE.FROM, typeBits).sort(compareRelationships),
+        incoming: (k) => this.edges(k, R_TO, typeBits * ROLE.TO, typeBits).sort(compareRelationships),
+        entities: (k) => this.entitiesOf(k),
       },
       key,
       options,
@@ -285,17 +319,28 @@ export class GraphStore {
 
   /** The file's stored fragment (entities by key, relationships in applied order). */
   fileContribution(path: string): GraphFragment | undefined {
-    const slot = this.slotOf(path);
-    if (!slot) return undefined;
-    const sources = this.sql.sourcesInRange.all(path, slot.first_source, slot.first_source + slot.entity_count) as EntityRow[];
-    const relationships = this.sql.relationshipsInRange.all(slot.first_relationship, slot.first_relationship + slot.relationship_count) as RelationshipRow[];
-    return { entities: sources.map(entityOf), relationships: relationships.map(relationshipOf) };
+    const fileId = this.fileIdOf(path);
+    if (fileId === undefined) return undefined;
+    const c = this.contribution(fileId);
+    const keyText = (id: number) => this.keys.textOf(id);
+    const entities: Entity[] = [];
+    for (let o = 0; o < c.entities.length; o += ENTITY_STRIDE) entities.push(entityAt(c, o, path, keyText));
+    entities.sort((a, b) => compareCodePoints(a.key, b.key));
+    const relationships: Relationship[] = [];
+    for (let o = 0; o < c.relationships.length; o += RELATIONSHIP_STRIDE) relationships.push(relationshipAt(c, o, path, keyText));
+    return { entities, relationships };
   }
 
   /** All merged entities by key and all relationships in a total order. */
   exportAll(): GraphFragment {
+    this.indexed();
     const entities = (this.sql.allEntities.all() as EntityRow[]).map(entityOf);
-    const relationships = (this.sql.allRelationships.all() as RelationshipRow[]).map(relationshipOf);
+    const relationships = exportRelationships({
+      keysInOrder: this.sql.keysInOrder.iterate() as Iterable<[number, string]>,
+      paths: this.sql.filePaths.iterate() as Iterable<[number, string]>,
+      contributions: this.sql.allContributions.iterate() as Iterable<[number, Uint8Array, string]>,
+      total: this.sql.relationshipTotal.get() as number,
+    });
     return { entities, relationships };
   }
 
@@ -319,7 +364,7 @@ export class GraphStore {
     const files = new Set<string>();
     for (const key of keys) {
       const id = this.keys.find(key);
-      if (id !== undefined) for (const file of this.sql.filesOfKey.all(id) as string[]) files.add(file);
+      if (id !== undefined) for (const fileId of filesWithRole(this.postingsOf(id), ENTITY_ROLES)) files.add(this.pathOf(fileId));
     }
     return [...files].sort();
   }
@@ -337,18 +382,44 @@ export class GraphStore {
   // ---- internals -----------------------------------------------------------
 
   private begin(): void {
-    if (!this.bulkLoading && this.sql.anyRelationship.get() === undefined) {
+    if (!this.bulkLoading && this.sql.anyFile.get() === undefined) {
       // Cheaper to build once at the end than to grow entry by entry; the drop commits with the first batch.
-      this.db.exec(DROP_RELATIONSHIP_INDEXES_SQL);
+      this.db.exec(DROP_DEFERRED_INDEXES_SQL);
       this.bulkLoading = true;
     }
+    this.keys.begin();
     this.version = this.sql.version.get() as number;
     this.churn = (this.sql.churn.get() as number | undefined) ?? 0;
-    this.merged.begin();
+    this.startEpoch();
+  }
+
+  private startEpoch(): void {
+    this.newKeysAbove = this.keys.maxId();
+    this.merged.begin(this.newKeysAbove);
+  }
+
+  /** Writes the changes collected since the last flush: postings first, since the merge reads them. */
+  private flush(): void {
+    const s = this.sql;
+    const fresh = this.keys.takeFresh();
+    for (const [keyId, changes] of this.postingChanges) {
+      const text = fresh.get(keyId);
+      if (text !== undefined) {
+        s.insertKey.run(keyId, text, mergePostings(NO_POSTINGS, changes));
+        fresh.delete(keyId);
+      } else {
+        const stored = keyId > this.newKeysAbove ? NO_POSTINGS : unpackPostings(s.postings.get(keyId) as Uint8Array | null | undefined);
+        s.setPostings.run(mergePostings(stored, changes), keyId);
+      }
+    }
+    for (const [keyId, text] of fresh) s.insertKey.run(keyId, text, null);
+    this.merged.flush(this.mergeContext);
+    for (const [id, delta] of this.tallyDeltas) if (delta !== 0) s.addTally.run(id, delta);
+    this.forgetPending();
+    this.startEpoch();
   }
 
   private commit(): void {
-    this.merged.flush(foldName);
     this.sql.setVersion.run(this.version);
     if (this.churn >= PRUNE_MIN_CHURN && this.churn > (this.sql.liveRows.get() as number)) {
       this.sql.pruneKeys.run();
@@ -358,77 +429,182 @@ export class GraphStore {
     this.sql.setChurn.run(this.churn);
   }
 
-  private slotOf(path: string): FileSlot | undefined {
-    return this.sql.fileSlot.get(path) as FileSlot | undefined;
+  /** A transaction rolled back: what it collected is gone, and the caches may describe rows it wrote. */
+  private discard(outermost: boolean): void {
+    this.forgetPending();
+    this.forgetCaches();
+    // A dropped or built index may have been rolled back with the rest.
+    this.bulkLoading = !this.indexesPresent();
+    if (!outermost) this.startEpoch();
+  }
+
+  private forgetPending(): void {
+    this.postingChanges.clear();
+    this.tallyDeltas.clear();
+    this.removedPaths.clear();
+    this.merged.reset();
+  }
+
+  private forgetCaches(): void {
+    this.keys.forget();
+    this.cache.clear();
+    this.paths.clear();
+    this.nextFileId = undefined;
+  }
+
+  private fileIdOf(path: string): number | undefined {
+    return this.sql.fileId.get(path) as number | undefined;
+  }
+
+  private pathOf(fileId: number): string {
+    let path = this.paths.get(fileId) ?? this.removedPaths.get(fileId);
+    if (path === undefined) {
+      path = this.sql.filePath.get(fileId) as string | undefined;
+      if (path === undefined) throw new Error(`Store invariant broken: no file ${fileId}.`);
+      this.paths.set(fileId, path);
+    }
+    return path;
+  }
+
+  private postingsOf(keyId: number): Uint32Array {
+    return unpackPostings(this.sql.postings.get(keyId) as Uint8Array | null | undefined);
+  }
+
+  private contribution(fileId: number): DecodedContribution {
+    let c = this.cache.get(fileId);
+    if (!c) {
+      const row = this.sql.contribution.get(fileId) as [Uint8Array, string] | undefined;
+      if (!row) throw new Error(`Store invariant broken: file ${fileId} has no contribution.`);
+      c = unpackContribution(row[0], row[1]);
+      this.cache.set(fileId, c);
+    }
+    return c;
+  }
+
+  private writeContribution(fileId: number, packed: PackedContribution): void {
+    this.sql.putContribution.run(fileId, packed.blob, packed.strings);
+    this.cache.delete(fileId);
+    for (let i = 0; i < packed.keyIds.length; i++) this.posting(packed.keyIds[i]!, fileId, packed.roles[i]!);
+  }
+
+  private posting(keyId: number, fileId: number, roles: number): void {
+    const changes = this.postingChanges.get(keyId);
+    if (changes) changes.push(fileId, roles);
+    else this.postingChanges.set(keyId, [fileId, roles]);
+  }
+
+  private tally(id: number, delta: number): void {
+    this.tallyDeltas.set(id, (this.tallyDeltas.get(id) ?? 0) + delta);
   }
 
   private replaceFile(path: string, fragment: GraphFragment, meta: FileMeta): void {
     const s = this.sql;
-    const keys = this.keys;
-    const slot = this.slotOf(path);
-    if (slot) this.dropRows(slot);
-    const entities = distinctByKey(fragment.entities);
-    const relationships = distinctRelationships(fragment.relationships);
+    let fileId = this.fileIdOf(path);
+    if (fileId !== undefined) this.dropContribution(fileId, path);
+    const packed = packContribution(fragment.entities, fragment.relationships, (key) => this.keys.idOf(key));
+    const entities = packed.entities!;
     const fileMeta = [meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
-      entities.length, relationships.length, Date.now()] as const;
-    let fileId: number;
-    if (slot) {
-      fileId = slot.id;
+      entities.length, packed.relationshipCount, Date.now()] as const;
+    if (fileId !== undefined) {
       s.updateFile.run(...fileMeta, fileId);
     } else {
-      fileId = Number(s.insertFile.run(path, ...fileMeta).lastInsertRowid);
+      fileId = this.allocateFileId();
+      s.insertFile.run(fileId, path, ...fileMeta);
+      this.paths.set(fileId, path);
     }
-
-    let firstSource = 0;
-    let lastSource = -1;
-    for (const e of entities) {
-      const keyId = keys.idOf(e.key);
-      const parentId = e.parent === undefined ? null : keys.idOf(e.parent);
-      const kind = codeOf(KIND, e.kind, 'entity kind');
-      const r = e.range;
-      lastSource = Number(s.insertSource.run(keyId, fileId, e.defined ? 1 : 0, kind, e.name, e.schema ?? null, e.database ?? null, parentId,
-        r.start.line, r.start.character, r.end.line, r.end.character).lastInsertRowid);
-      if (firstSource === 0) firstSource = lastSource;
-      this.merged.added(keyId, { fileId, path, kind, parentId, entity: e });
+    this.writeContribution(fileId, packed);
+    const words = packed.entityWords;
+    for (let i = 0; i < entities.length; i++) {
+      const parentId = words[i * 3 + 1]!;
+      this.merged.added(words[i * 3]!, fileId, path, words[i * 3 + 2]!, parentId < 0 ? null : parentId, entities[i]!);
     }
-    let firstRelationship = 0;
-    let lastRelationship = -1;
-    for (const rel of relationships) {
-      const r = rel.range;
-      lastRelationship = Number(s.insertRelationship.run(codeOf(TYPE, rel.type, 'relationship type'), keys.idOf(rel.from), keys.idOf(rel.to), fileId,
-        r.start.line, r.start.character, r.end.line, r.end.character, codeOf(CONFIDENCE, rel.confidence, 'confidence'), rel.operation ?? null).lastInsertRowid);
-      if (firstRelationship === 0) firstRelationship = lastRelationship;
-    }
-    // Rowids are allocated as max + 1, so a file's rows are one range; check rather than assume.
-    if (lastSource - firstSource !== entities.length - 1 || lastRelationship - firstRelationship !== relationships.length - 1) {
-      throw new Error(`Store invariant broken: the rows of ${path} are not contiguous.`);
-    }
-    s.setRanges.run(firstSource, firstRelationship, fileId);
+    packed.typeCounts.forEach((n, type) => n > 0 && this.tally(RELATIONSHIP_TALLY + type, n));
     this.markPending(path);
   }
 
-  /** Deletes a file's entity sources and relationships (not its files row). */
-  private dropRows(slot: FileSlot): void {
-    if (slot.entity_count > 0) {
-      const end = slot.first_source + slot.entity_count;
-      for (const keyId of this.sql.deleteSources.all(slot.first_source, end) as number[]) this.merged.removed(keyId, slot.id);
-    }
-    if (slot.relationship_count > 0) this.sql.deleteRelationships.run(slot.first_relationship, slot.first_relationship + slot.relationship_count);
-    this.churn += slot.entity_count + slot.relationship_count;
+  private allocateFileId(): number {
+    this.nextFileId ??= (this.sql.maxFileId.get() as number) + 1;
+    return this.nextFileId++;
   }
 
-  /** Builds the relationship indexes a bulk load deferred, before the first query that needs them. */
+  /** Takes back everything a file's contribution added (but not its rows). */
+  private dropContribution(fileId: number, path: string): void {
+    const c = this.contribution(fileId);
+    for (let i = 0; i < c.keyIds.length; i++) this.posting(c.keyIds[i]!, fileId, 0);
+    for (let o = 0; o < c.entities.length; o += ENTITY_STRIDE) this.merged.removed(c.entities[o + E_KEY]!, fileId);
+    for (let o = 0; o < c.relationships.length; o += RELATIONSHIP_STRIDE) this.tally(RELATIONSHIP_TALLY + c.relationships[o + R_TYPE]!, -1);
+    this.churn += c.entities.length / ENTITY_STRIDE + c.relationships.length / RELATIONSHIP_STRIDE;
+    this.removedPaths.set(fileId, path);
+    this.cache.delete(fileId);
+  }
+
+  private dropFile(fileId: number, path: string): void {
+    this.dropContribution(fileId, path);
+    this.sql.deleteContribution.run(fileId);
+    this.sql.deleteFile.run(fileId);
+    this.paths.delete(fileId);
+  }
+
+  /**
+   * Builds the indexes a bulk load deferred, before the first query that
+   * needs them; inside a transaction, as part of it (a nested transaction
+   * would flush its half-made changes).
+   */
   private indexed(): void {
     if (!this.bulkLoading) return;
-    this.transaction(() => this.db.exec(RELATIONSHIP_INDEXES_SQL));
+    if (this.depth > 0) this.db.exec(DEFERRED_INDEXES_SQL);
+    else this.db.transaction(() => this.db.exec(DEFERRED_INDEXES_SQL))();
     this.bulkLoading = false;
   }
 
-  private incomingOfType(key: string, type: RelationshipType): Relationship[] {
-    this.indexed();
+  private indexesPresent(): boolean {
+    return (this.sql.indexCount.get(...DEFERRED_INDEXES) as number) === DEFERRED_INDEXES.length;
+  }
+
+  /** Relationships of the given types (bit per type code) whose `end` (R_FROM or R_TO) is the key. */
+  private edges(key: string, end: number, roleMask: number, typeBits: number): Relationship[] {
     const id = this.keys.find(key);
     if (id === undefined) return [];
-    return (this.sql.incomingOfType.all(id, codeOf(TYPE, type, 'relationship type')) as RelationshipRow[]).map(relationshipOf);
+    const keyText = (k: number) => this.keys.textOf(k);
+    const out: Relationship[] = [];
+    for (const fileId of filesWithRole(this.postingsOf(id), roleMask)) {
+      const c = this.contribution(fileId);
+      const r = c.relationships;
+      const path = this.pathOf(fileId);
+      for (let o = 0; o < r.length; o += RELATIONSHIP_STRIDE) {
+        if (r[o + end] === id && ((typeBits >> r[o + R_TYPE]!) & 1) === 1) out.push(relationshipAt(c, o, path, keyText));
+      }
+    }
+    return out;
+  }
+
+  private incomingOfType(key: string, type: RelationshipType): Relationship[] {
+    const code = codeOf(TYPE, type, 'relationship type');
+    // Stable: within a file, relationships keep their applied order.
+    return this.edges(key, R_TO, ROLE.TO << code, 1 << code)
+      .sort((a, b) => compareCodePoints(a.file, b.file) || compareRanges(a.range, b.range) || compareCodePoints(a.from, b.from));
+  }
+
+  private entitiesOf(keys: readonly string[]): Map<string, Entity> {
+    const ids = new Map<number, string>();
+    for (const key of keys) {
+      const id = this.keys.find(key);
+      if (id !== undefined) ids.set(id, key);
+    }
+    const entities = new Map<string, Entity>();
+    type Row = [number, number, string, string | null, string | null, number | null, number, number, number, number, number, number];
+    for (const r of this.sql.entitiesOfIds.all(JSON.stringify([...ids.keys()])) as Row[]) {
+      const key = ids.get(r[0])!;
+      const entity: Entity = {
+        key, kind: nameOf(KIND, r[1]), name: r[2], file: this.pathOf(r[6]),
+        range: { start: { line: r[7], character: r[8] }, end: { line: r[9], character: r[10] } }, defined: r[11] === 1,
+      };
+      if (r[3] !== null) entity.schema = r[3];
+      if (r[4] !== null) entity.database = r[4];
+      if (r[5] !== null) entity.parent = this.keys.textOf(r[5]);
+      entities.set(key, entity);
+    }
+    return entities;
   }
 
   private markPending(path: string): void {
@@ -436,32 +612,19 @@ export class GraphStore {
   }
 }
 
+/** The store's total order of relationships: type, ends, file, range, operation (absent first), confidence. */
+function compareRelationships(a: Relationship, b: Relationship): number {
+  return compareCodePoints(a.type, b.type) || compareCodePoints(a.from, b.from) || compareCodePoints(a.to, b.to) || compareCodePoints(a.file, b.file)
+    || compareRanges(a.range, b.range) || compareOptional(a.operation, b.operation) || compareCodePoints(a.confidence, b.confidence);
+}
+
+function compareOptional(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
+  return compareCodePoints(a, b);
+}
+
 /** Case folding for name search; Unicode-aware, unlike SQLite's NOCASE. */
 function foldName(name: string): string {
   return name.toLowerCase();
 }
 
-/** One contribution per key, chosen as the merged view would choose among files. */
-function distinctByKey(entities: readonly Entity[]): Entity[] {
-  const byKey = new Map<string, Entity>();
-  for (const e of entities) {
-    const seen = byKey.get(e.key);
-    if (!seen || compareContributions(e, seen) < 0) byKey.set(e.key, e);
-  }
-  return byKey.size === entities.length ? (entities as Entity[]) : [...byKey.values()];
-}
-
-/** One relationship per (type, from, to, range, operation); a parsed (high) edge beats a fallback (low) one. */
-function distinctRelationships(relationships: readonly Relationship[]): readonly Relationship[] {
-  const byId = new Map<string, Relationship>();
-  for (const r of relationships) {
-    const id = `${r.type}\u0000${r.from}\u0000${r.to}\u0000${rangeId(r.range)}\u0000${r.operation ?? ''}`;
-    const seen = byId.get(id);
-    if (!seen || (seen.confidence === 'low' && r.confidence === 'high')) byId.set(id, r);
-  }
-  return byId.size === relationships.length ? relationships : [...byId.values()];
-}
-
-function rangeId(r: Range): string {
-  return `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
-}

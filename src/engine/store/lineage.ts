@@ -16,7 +16,8 @@ export interface LineageSource {
   outgoing(key: string): Relationship[];
   /** Relationships whose `to` is the key, in a stable order. */
   incoming(key: string): Relationship[];
-  entity(key: string): Entity | undefined;
+  /** The merged entities of those keys that have one. */
+  entities(keys: readonly string[]): Map<string, Entity>;
 }
 
 export function walkLineage(source: LineageSource, start: string, options: LineageOptions): LineageResult {
@@ -53,8 +54,9 @@ export function walkLineage(source: LineageSource, start: string, options: Linea
     }
     frontier = next;
   }
+  const entities = source.entities([...depthOf.keys()]);
   const nodes: LineageNode[] = [...depthOf].map(([key, d]) => {
-    const entity = source.entity(key);
+    const entity = entities.get(key);
     return entity ? { key, depth: d, entity } : { key, depth: d };
   });
   nodes.sort((a, b) => a.depth - b.depth || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

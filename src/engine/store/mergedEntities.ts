@@ -3,14 +3,19 @@
  * (a definition beats a reference, then the smaller file path, then the
  * earlier range) without recomputing every touched key from all its sources.
  *
- * Within a transaction, added sources only compete with the current winner,
- * so the best new source per key is tracked here in memory and compared with
- * the stored winner once, at commit. Only a key that lost its winning source
- * (or whose sources' paths changed) is recomputed from entity_sources.
+ * Every stored source loses to the stored winner. So sources added in a
+ * transaction only compete with the winner, and when the winner's file
+ * loses its source, a new source still wins outright if it is at least as
+ * defined and its path is no greater. Only the rest (and keys whose paths
+ * changed in a rename) are recomputed: the postings name the files that
+ * define or reference the key, the smallest path among the best group wins,
+ * and only that one file is decoded.
  */
 import type Database from 'better-sqlite3';
 import type { Entity } from '../model/graph.ts';
-import { compareCodePoints } from './rows.ts';
+import { E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA, ENTITY_STRIDE, type DecodedContribution } from './packedContribution.ts';
+import { ROLE } from './roles.ts';
+import { compareCodePoints } from './ordering.ts';
 
 /** A source added in the current transaction, with what its row needs. */
 export interface Contribution {
@@ -21,20 +26,24 @@ export interface Contribution {
   entity: Entity;
 }
 
-interface Winner {
-  defined: number;
-  path: string;
-  start_line: number;
-  start_char: number;
-  end_line: number;
-  end_char: number;
+/** What the merge reads besides the entities table; all reflect the transaction's writes so far. */
+export interface MergeContext {
+  pathOf(fileId: number): string;
+  /** The key's postings, already updated for this transaction. */
+  postings(keyId: number): Uint32Array;
+  contribution(fileId: number): DecodedContribution;
+  fold(name: string): string;
+  /** Adds `delta` to the merged entity count of a kind. */
+  tally(kind: number, delta: number): void;
 }
 
-const RANGE = 'start_line, start_char, end_line, end_char';
+type Winner = [fileId: number, kind: number, defined: number, startLine: number, startChar: number, endLine: number, endChar: number];
 
 export class MergedEntities {
   private readonly recompute = new Set<number>();
   private readonly best = new Map<number, Contribution>();
+  /** Files that lost their source for a key in this transaction. */
+  private readonly lost = new Map<number, number[]>();
   /** Keys with a larger id were interned in this transaction and have no merged row yet. */
   private newKeysAbove = Number.MAX_SAFE_INTEGER;
   private readonly sql: ReturnType<typeof prepare>;
@@ -43,99 +52,159 @@ export class MergedEntities {
     this.sql = prepare(db);
   }
 
-  /** Called when the outermost transaction starts. */
-  begin(): void {
-    this.newKeysAbove = (this.sql.maxKey.get() as number | null) ?? 0;
+  /** Starts collecting changes; `lastKeyId` is the largest key id that may have a merged row. */
+  begin(lastKeyId: number): void {
+    this.newKeysAbove = lastKeyId;
   }
 
-  added(keyId: number, c: Contribution): void {
-    if (this.recompute.has(keyId)) return;
+  added(keyId: number, fileId: number, path: string, kind: number, parentId: number | null, entity: Entity): void {
+    if (this.recompute.size > 0 && this.recompute.has(keyId)) return;
     const seen = this.best.get(keyId);
-    if (!seen || beats(c, seen)) this.best.set(keyId, c);
+    if (!seen || beats(entity, path, seen)) this.best.set(keyId, { fileId, path, kind, parentId, entity });
   }
 
   /** The file's source for the key was deleted. */
   removed(keyId: number, fileId: number): void {
     if (this.recompute.has(keyId)) return;
-    const pending = this.best.get(keyId);
-    const winner = this.sql.winnerFile.get(keyId) as number | undefined;
-    // Losing a source that is not the winner changes nothing.
-    if (pending?.fileId === fileId || winner === fileId || (winner === undefined && !pending)) this.invalidate(keyId);
+    // A pending best that is gone may have hidden other new sources: recompute from the postings.
+    if (this.best.get(keyId)?.fileId === fileId) {
+      this.invalidate(keyId);
+      return;
+    }
+    const files = this.lost.get(keyId);
+    if (files) files.push(fileId);
+    else this.lost.set(keyId, [fileId]);
   }
 
   invalidate(keyId: number): void {
     this.recompute.add(keyId);
     this.best.delete(keyId);
+    this.lost.delete(keyId);
   }
 
-  /** A savepoint rolled back: what was tracked since may be gone, so recompute those keys. */
-  abandon(): void {
-    for (const keyId of this.best.keys()) this.recompute.add(keyId);
-    this.best.clear();
-    this.newKeysAbove = Number.MAX_SAFE_INTEGER;
-  }
-
-  /** The whole transaction rolled back. */
+  /** Forgets everything collected (the transaction rolled back, or it was flushed). */
   reset(): void {
     this.recompute.clear();
     this.best.clear();
+    this.lost.clear();
     this.newKeysAbove = Number.MAX_SAFE_INTEGER;
   }
 
   /** Writes the merged rows of every key touched since begin(). */
-  flush(fold: (name: string) => string): void {
-    const s = this.sql;
-    for (const keyId of this.recompute) {
-      if (s.mergeFromSources.run(keyId).changes === 0) s.deleteEntity.run(keyId);
+  flush(ctx: MergeContext): void {
+    for (const keyId of this.recompute) this.recomputeKey(keyId, ctx, this.winnerOf(keyId));
+    for (const [keyId, files] of this.lost) {
+      if (this.best.has(keyId)) continue;
+      const winner = this.winnerOf(keyId);
+      if (winner && files.includes(winner[0])) this.recomputeKey(keyId, ctx, winner);
     }
     for (const [keyId, c] of this.best) {
-      if (keyId <= this.newKeysAbove) {
-        const winner = s.winner.get(keyId) as Winner | undefined;
-        if (winner && !beatsStored(c, winner)) continue;
+      const winner = keyId <= this.newKeysAbove ? this.winnerOf(keyId) : undefined;
+      if (winner) {
+        if (this.lost.get(keyId)?.includes(winner[0])) {
+          if (!survives(c, winner, ctx.pathOf(winner[0]))) {
+            this.recomputeKey(keyId, ctx, winner);
+            continue;
+          }
+        } else if (!beatsStored(c, winner, ctx.pathOf(winner[0]))) {
+          continue;
+        }
+        ctx.tally(winner[1], -1);
       }
       const e = c.entity;
-      s.upsert.run(keyId, c.kind, e.name, fold(e.name), e.schema ?? null, e.database ?? null, c.parentId, c.fileId,
+      this.sql.upsert.run(keyId, c.kind, e.name, ctx.fold(e.name), e.schema ?? null, e.database ?? null, c.parentId, c.fileId,
         e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character, e.defined ? 1 : 0);
+      ctx.tally(c.kind, 1);
     }
     this.reset();
   }
+
+  private winnerOf(keyId: number): Winner | undefined {
+    return this.sql.winner.get(keyId) as Winner | undefined;
+  }
+
+  /** The merge rule over every current source of the key. */
+  private recomputeKey(keyId: number, ctx: MergeContext, old: Winner | undefined): void {
+    const postings = ctx.postings(keyId);
+    let file = -1;
+    let path = '';
+    for (const role of [ROLE.DEFINED, ROLE.REFERENCED]) {
+      for (let i = 0; i < postings.length; i += 2) {
+        if ((postings[i + 1]! & role) === 0) continue;
+        const candidate = ctx.pathOf(postings[i]!);
+        if (file < 0 || compareCodePoints(candidate, path) < 0) {
+          file = postings[i]!;
+          path = candidate;
+        }
+      }
+      if (file >= 0) break;
+    }
+    if (old) ctx.tally(old[1], -1);
+    if (file < 0) {
+      if (old) this.sql.deleteEntity.run(keyId);
+      return;
+    }
+    const c = ctx.contribution(file);
+    const e = c.entities;
+    let at = -1;
+    for (let o = 0; o < e.length; o += ENTITY_STRIDE) {
+      if (e[o + E_KEY] !== keyId) continue;
+      // One source per key and file, unless a rename merged two keys: then the defined, earlier one.
+      if (at < 0 || e[o + E_DEFINED]! > e[at + E_DEFINED]! || (e[o + E_DEFINED] === e[at + E_DEFINED] && compareRangeAt(e, o, at) < 0)) at = o;
+    }
+    if (at < 0) throw new Error(`Store invariant broken: the postings of key ${keyId} name a file without its source.`);
+    const name = c.strings[e[at + E_NAME]!]!;
+    const text = (i: number): string | null => (i < 0 ? null : c.strings[i]!);
+    this.sql.upsert.run(keyId, e[at + E_KIND], name, ctx.fold(name), text(e[at + E_SCHEMA]!), text(e[at + E_DATABASE]!),
+      e[at + E_PARENT]! < 0 ? null : e[at + E_PARENT], file, e[at + E_RANGE], e[at + E_RANGE + 1], e[at + E_RANGE + 2], e[at + E_RANGE + 3], e[at + E_DEFINED]);
+    ctx.tally(e[at + E_KIND]!, 1);
+  }
 }
 
-function beats(a: Contribution, b: Contribution): boolean {
-  if (a.entity.defined !== b.entity.defined) return a.entity.defined;
-  const byPath = compareCodePoints(a.path, b.path);
+function compareRangeAt(e: Int32Array, a: number, b: number): number {
+  for (let i = 0; i < 4; i++) {
+    const d = e[a + E_RANGE + i]! - e[b + E_RANGE + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function beats(a: Entity, path: string, b: Contribution): boolean {
+  if (a.defined !== b.entity.defined) return a.defined;
+  const byPath = compareCodePoints(path, b.path);
   if (byPath !== 0) return byPath < 0;
-  const ra = a.entity.range;
+  const ra = a.range;
   const rb = b.entity.range;
   return (ra.start.line - rb.start.line || ra.start.character - rb.start.character || ra.end.line - rb.end.line || ra.end.character - rb.end.character) < 0;
 }
 
-function beatsStored(a: Contribution, w: Winner): boolean {
+function beatsStored(a: Contribution, w: Winner, path: string): boolean {
   const defined = a.entity.defined ? 1 : 0;
-  if (defined !== w.defined) return defined > w.defined;
-  const byPath = compareCodePoints(a.path, w.path);
+  if (defined !== w[2]) return defined > w[2];
+  const byPath = compareCodePoints(a.path, path);
   if (byPath !== 0) return byPath < 0;
   const r = a.entity.range;
-  return (r.start.line - w.start_line || r.start.character - w.start_char || r.end.line - w.end_line || r.end.character - w.end_char) < 0;
+  return (r.start.line - w[3] || r.start.character - w[4] || r.end.line - w[5] || r.end.character - w[6]) < 0;
+}
+
+/**
+ * The stored winner's source is gone; every other stored source lost to it.
+ * A new source beats all of those if it is more defined, or as defined with
+ * a path no greater (equal means the same file).
+ */
+function survives(a: Contribution, w: Winner, path: string): boolean {
+  const defined = a.entity.defined ? 1 : 0;
+  if (defined !== w[2]) return defined > w[2];
+  return compareCodePoints(a.path, path) <= 0;
 }
 
 function prepare(db: Database.Database) {
-  const columns = `key_id, kind, name, name_folded, schema_name, database_name, parent_id, file_id, ${RANGE}, defined`;
+  const columns = 'key_id, kind, name, name_folded, schema_name, database_name, parent_id, file_id, start_line, start_char, end_line, end_char, defined';
   const update = 'kind = excluded.kind, name = excluded.name, name_folded = excluded.name_folded, schema_name = excluded.schema_name, '
     + 'database_name = excluded.database_name, parent_id = excluded.parent_id, file_id = excluded.file_id, start_line = excluded.start_line, '
     + 'start_char = excluded.start_char, end_line = excluded.end_line, end_char = excluded.end_char, defined = excluded.defined';
   return {
-    maxKey: db.prepare('SELECT max(id) FROM keys').pluck(),
-    winnerFile: db.prepare('SELECT file_id FROM entities WHERE key_id = ?').pluck(),
-    winner: db.prepare(`SELECT e.defined, f.path, e.start_line, e.start_char, e.end_line, e.end_char
-      FROM entities e JOIN files f ON f.id = e.file_id WHERE e.key_id = ?`),
-    // The merge rule, for a key recomputed from all its sources.
-    mergeFromSources: db.prepare(`INSERT INTO entities (${columns})
-      SELECT s.key_id, s.kind, s.name, sqlgraph_fold(s.name), s.schema_name, s.database_name, s.parent_id, s.file_id,
-        s.start_line, s.start_char, s.end_line, s.end_char, s.defined
-      FROM entity_sources s JOIN files f ON f.id = s.file_id
-      WHERE s.key_id = ? ORDER BY s.defined DESC, f.path, s.start_line, s.start_char, s.end_line, s.end_char LIMIT 1
-      ON CONFLICT (key_id) DO UPDATE SET ${update}`),
+    winner: db.prepare('SELECT file_id, kind, defined, start_line, start_char, end_line, end_char FROM entities WHERE key_id = ?').raw(),
     upsert: db.prepare(`INSERT INTO entities (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (key_id) DO UPDATE SET ${update}`),
     deleteEntity: db.prepare('DELETE FROM entities WHERE key_id = ?'),

@@ -80,7 +80,8 @@ function initialise(db: Database.Database): Database.Database {
 function asUnusable(error: unknown): UnusableStore | undefined {
   if (error instanceof UnusableStore) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CORRUPTION_CODES.has(code)) {
+  // A constraint failing while the schema's indexes are rebuilt at open means rows a store never holds.
+  if (typeof code === 'string' && (CORRUPTION_CODES.has(code) || code.startsWith('SQLITE_CONSTRAINT'))) {
     return new UnusableStore('corrupt', `Store is not a readable SQLite database: ${(error as Error).message}`);
   }
   return undefined;

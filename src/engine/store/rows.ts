@@ -3,6 +3,10 @@ import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Entity, Relationship } from '../model/graph.ts';
 import type { Range } from '../model/range.ts';
 import { CONFIDENCE, KIND, nameOf, TYPE } from './codes.ts';
+import {
+  E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA,
+  R_CONFIDENCE, R_FROM, R_OPERATION, R_RANGE, R_TO, R_TYPE, type DecodedContribution,
+} from './packedContribution.ts';
 import type { StoredFile } from './types.ts';
 
 export interface RangeColumns {
@@ -22,15 +26,6 @@ export interface EntityRow extends RangeColumns {
   parent: string | null;
   file: string;
   defined: number;
-}
-
-export interface RelationshipRow extends RangeColumns {
-  type: number;
-  from_key: string;
-  to_key: string;
-  file: string;
-  confidence: number;
-  operation: string | null;
 }
 
 export interface FileRow {
@@ -58,17 +53,41 @@ export function entityOf(row: EntityRow): Entity {
   return entity;
 }
 
-export function relationshipOf(row: RelationshipRow): Relationship {
+function rangeAt(words: Int32Array, o: number): Range {
+  return { start: { line: words[o]!, character: words[o + 1]! }, end: { line: words[o + 2]!, character: words[o + 3]! } };
+}
+
+/** The relationship at offset `o` of a decoded contribution. */
+export function relationshipAt(c: DecodedContribution, o: number, file: string, keyText: (id: number) => string): Relationship {
+  const r = c.relationships;
   const rel: Relationship = {
-    type: nameOf(TYPE, row.type),
-    from: row.from_key,
-    to: row.to_key,
-    file: row.file,
-    range: rangeOf(row),
-    confidence: nameOf(CONFIDENCE, row.confidence),
+    type: nameOf(TYPE, r[o + R_TYPE]!),
+    from: keyText(r[o + R_FROM]!),
+    to: keyText(r[o + R_TO]!),
+    file,
+    range: rangeAt(r, o + R_RANGE),
+    confidence: nameOf(CONFIDENCE, r[o + R_CONFIDENCE]!),
   };
-  if (row.operation !== null) rel.operation = row.operation;
+  const operation = r[o + R_OPERATION]!;
+  if (operation >= 0) rel.operation = c.strings[operation]!;
   return rel;
+}
+
+/** The entity source at offset `o` of a decoded contribution. */
+export function entityAt(c: DecodedContribution, o: number, file: string, keyText: (id: number) => string): Entity {
+  const e = c.entities;
+  const entity: Entity = {
+    key: keyText(e[o + E_KEY]!), kind: nameOf(KIND, e[o + E_KIND]!), name: c.strings[e[o + E_NAME]!]!, file, range: rangeAt(e, o + E_RANGE), defined: e[o + E_DEFINED] === 1,
+  };
+  if (e[o + E_SCHEMA]! >= 0) entity.schema = c.strings[e[o + E_SCHEMA]!]!;
+  if (e[o + E_DATABASE]! >= 0) entity.database = c.strings[e[o + E_DATABASE]!]!;
+  if (e[o + E_PARENT]! >= 0) entity.parent = keyText(e[o + E_PARENT]!);
+  return entity;
+}
+
+/** The range at offset `o` of a decoded contribution's entities. */
+export function entityRangeAt(c: DecodedContribution, o: number): Range {
+  return rangeAt(c.entities, o + E_RANGE);
 }
 
 export function storedFileOf(row: FileRow): StoredFile {
@@ -84,43 +103,4 @@ export function storedFileOf(row: FileRow): StoredFile {
     relationshipCount: row.relationship_count,
     updatedAt: row.updated_at,
   };
-}
-
-/**
- * Which of one file's contributions for a key is kept: a definition beats a
- * reference, then the earlier range (the extractor's merge uses the same rule).
- */
-export function compareContributions(a: Entity, b: Entity): number {
-  if (a.defined !== b.defined) return a.defined ? -1 : 1;
-  return compareRanges(a.range, b.range) || compareText(a.kind, b.kind) || compareText(a.name, b.name);
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Code point order, which is SQLite's BINARY order of the UTF-8 text. JS's
- * `<` compares UTF-16 units instead and disagrees once a surrogate pair meets
- * a character from U+E000 up, so merge decisions made in JS use this.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) return lift(x) - lift(y);
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/** Puts surrogates (code points from U+10000) above U+E000–U+FFFF. */
-function lift(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-export function compareRanges(a: Range, b: Range): number {
-  return a.start.line - b.start.line || a.start.character - b.start.character || a.end.line - b.end.line || a.end.character - b.end.character;
 }

@@ -4,27 +4,40 @@
  * store is derivable from the workspace.
  *
  * Layout, chosen for write speed (see scripts/bench/storeBench.ts):
- * - every entity key is interned once in `keys`; the big tables hold integers;
- * - a file's entity sources and relationships are inserted together, so each
- *   file owns one contiguous rowid range per table (recorded on its `files`
- *   row): deleting or reading a file's contribution needs no index on file;
+ * - each file's whole contribution (entity sources and relationships) is one
+ *   packed row in `contributions` (packedContribution.ts), not ~250 rows;
+ * - every entity key is interned once in `keys`, whose row also holds the
+ *   key's postings: which files mention it, and how (postings.ts, roles.ts).
+ *   Queries follow the postings to the few files worth decoding;
+ * - `entities` keeps the merged entity per key, maintained incrementally,
+ *   for name search and tree views; `tallies` keeps the counts per kind and
+ *   per relationship type, so counting needs no scan;
  * - kinds, relationship types and confidences are small codes (codes.ts).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Tagged in `application_id` so a stranger's SQLite file is never mistaken for a store. */
 export const APPLICATION_ID = 0x53514c47; // 'SQLG'
 
+/** Tally ids: an entity kind's code, or this plus a relationship type's code. */
+export const RELATIONSHIP_TALLY = 100;
+
 /**
- * Only lineage and reader/writer queries use these, so a first load into an
- * empty store drops them and builds them once, in bulk, when such a query
- * comes (graphStore.ts). Opening a store runs SCHEMA_SQL, so a store closed
- * or crashed without them gets them back.
+ * Indexes a first load into an empty store can do without: name search, tree
+ * views and children use the entity indexes, and key lookups by text the key
+ * index, but while the store holds only keys this session interned, the key
+ * cache answers those. So a first load drops them and builds them once, in
+ * bulk, when a query or a cache miss needs them (graphStore.ts). Opening a
+ * store runs SCHEMA_SQL, so a store closed or crashed without them gets them
+ * back.
  */
-export const RELATIONSHIP_INDEXES_SQL = `
-CREATE INDEX IF NOT EXISTS relationships_by_from ON relationships (from_id);
-CREATE INDEX IF NOT EXISTS relationships_by_to ON relationships (to_id, type);`;
-export const DROP_RELATIONSHIP_INDEXES_SQL = 'DROP INDEX IF EXISTS relationships_by_from; DROP INDEX IF EXISTS relationships_by_to;';
+export const DEFERRED_INDEXES = ['keys_by_text', 'entities_by_name', 'entities_by_kind', 'entities_by_parent'];
+export const DEFERRED_INDEXES_SQL = `
+CREATE UNIQUE INDEX IF NOT EXISTS keys_by_text ON keys (key);
+CREATE INDEX IF NOT EXISTS entities_by_name ON entities (name_folded);
+CREATE INDEX IF NOT EXISTS entities_by_kind ON entities (kind);
+CREATE INDEX IF NOT EXISTS entities_by_parent ON entities (parent_id);`;
+export const DROP_DEFERRED_INDEXES_SQL = DEFERRED_INDEXES.map((name) => `DROP INDEX IF EXISTS ${name};`).join(' ');
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -32,9 +45,12 @@ CREATE TABLE IF NOT EXISTS meta (
   value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- postings: (file id, role bits) pairs as little-endian 32-bit words; NULL when no file mentions the key.
+-- Unique by key text through keys_by_text (deferred on a first load, see above).
 CREATE TABLE IF NOT EXISTS keys (
   id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE
+  key TEXT NOT NULL,
+  postings BLOB
 );
 
 CREATE TABLE IF NOT EXISTS files (
@@ -48,32 +64,17 @@ CREATE TABLE IF NOT EXISTS files (
   diagnostics_json TEXT NOT NULL,
   entity_count INTEGER NOT NULL,
   relationship_count INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  -- First rowid of the file's rows in entity_sources / relationships; the
-  -- counts above give the range's length.
-  first_source INTEGER NOT NULL,
-  first_relationship INTEGER NOT NULL
+  updated_at INTEGER NOT NULL
 );
 
--- One row per (entity, file) contribution; the merged table keeps one per key.
-CREATE TABLE IF NOT EXISTS entity_sources (
-  id INTEGER PRIMARY KEY,
-  key_id INTEGER NOT NULL,
-  file_id INTEGER NOT NULL,
-  defined INTEGER NOT NULL,
-  kind INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  schema_name TEXT,
-  database_name TEXT,
-  parent_id INTEGER,
-  start_line INTEGER NOT NULL,
-  start_char INTEGER NOT NULL,
-  end_line INTEGER NOT NULL,
-  end_char INTEGER NOT NULL
+-- One row per file: its entity sources and relationships, packed (packedContribution.ts).
+CREATE TABLE IF NOT EXISTS contributions (
+  file_id INTEGER PRIMARY KEY,
+  packed BLOB NOT NULL,
+  strings TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS entity_sources_by_key ON entity_sources (key_id);
 
--- The merge of entity_sources, maintained incrementally (mergedEntities.ts).
+-- The merge of every file's entity sources, maintained incrementally (mergedEntities.ts).
 CREATE TABLE IF NOT EXISTS entities (
   key_id INTEGER PRIMARY KEY,
   kind INTEGER NOT NULL,
@@ -89,24 +90,13 @@ CREATE TABLE IF NOT EXISTS entities (
   end_char INTEGER NOT NULL,
   defined INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS entities_by_name ON entities (name_folded);
-CREATE INDEX IF NOT EXISTS entities_by_kind ON entities (kind);
-CREATE INDEX IF NOT EXISTS entities_by_parent ON entities (parent_id);
+${DEFERRED_INDEXES_SQL}
 
-CREATE TABLE IF NOT EXISTS relationships (
+-- Merged entities per kind (id = kind code) and relationships per type (id = ${RELATIONSHIP_TALLY} + type code).
+CREATE TABLE IF NOT EXISTS tallies (
   id INTEGER PRIMARY KEY,
-  type INTEGER NOT NULL,
-  from_id INTEGER NOT NULL,
-  to_id INTEGER NOT NULL,
-  file_id INTEGER NOT NULL,
-  start_line INTEGER NOT NULL,
-  start_char INTEGER NOT NULL,
-  end_line INTEGER NOT NULL,
-  end_char INTEGER NOT NULL,
-  confidence INTEGER NOT NULL,
-  operation TEXT
+  n INTEGER NOT NULL
 );
-${RELATIONSHIP_INDEXES_SQL}
 
 -- Files whose current state Neo4j has not acknowledged; a path missing from
 -- files is a tombstone.
