@@ -22,6 +22,7 @@ export class Coalescer {
   private readonly clock: CoalescerClock;
   private lastRun = Number.NEGATIVE_INFINITY;
   private timer: unknown;
+  private due = Number.POSITIVE_INFINITY;
   private disposed = false;
 
   constructor(fn: () => void, intervalMs = 1000, clock: CoalescerClock = systemClock) {
@@ -31,14 +32,32 @@ export class Coalescer {
   }
 
   request(): void {
-    if (this.disposed || this.timer !== undefined) return;
-    const wait = Math.max(0, this.lastRun + this.intervalMs - this.clock.now());
+    this.schedule(this.intervalMs);
+  }
+
+  /**
+   * For a change the user is waiting to see (a saved file reached the graph):
+   * runs as soon as `minIntervalMs` has passed since the last run, moving an
+   * already scheduled run earlier if need be.
+   */
+  requestSoon(minIntervalMs: number): void {
+    this.schedule(Math.min(minIntervalMs, this.intervalMs));
+  }
+
+  private schedule(intervalMs: number): void {
+    if (this.disposed) return;
+    const due = Math.max(this.clock.now(), this.lastRun + intervalMs);
+    if (this.timer !== undefined) {
+      if (this.due <= due) return;
+      this.clock.clearTimeout(this.timer);
+    }
+    this.due = due;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       if (this.disposed) return;
       this.lastRun = this.clock.now();
       this.fn();
-    }, wait);
+    }, due - this.clock.now());
   }
 
   dispose(): void {

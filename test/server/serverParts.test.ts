@@ -85,6 +85,20 @@ test('coalescer: at most one call per interval, the latest state, no timer when 
   c.request();
   advance(5000);
   assert.deepEqual(calls, [0, 1000, 5000]);
+  // A change the user waits for moves the next run up to 100 ms after the last, never sooner.
+  now = 5050;
+  c.request();
+  c.requestSoon(100);
+  assert.equal(timers.length, 1);
+  advance(5099);
+  assert.deepEqual(calls, [0, 1000, 5000]);
+  advance(5100);
+  assert.deepEqual(calls, [0, 1000, 5000, 5100]);
+  now = 5300;
+  c.requestSoon(100);
+  c.request(); // a later ordinary request does not push it back
+  advance(5300);
+  assert.deepEqual(calls, [0, 1000, 5000, 5100, 5300]);
 });
 
 const neo4j: Neo4jStatus = { state: 'unavailable', available: false, pending: 0, deadLetters: 0, message: 'x' };
