@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Entity, GraphFragment, Relationship, RelationshipType } from '../model/graph.ts';
 import { FILE_KEY_PREFIX, labelOf, typeOf } from './labels.ts';
+import { compareCodePoints } from '../store/ordering.ts';
 
 /** A file's contribution generation: equal gens mean equal contributions. */
 export interface FileGen {
@@ -126,23 +127,8 @@ export function parseGroupId(id: string): RelationshipGroup {
   return { type: typeOf(type ?? ''), from, to };
 }
 
-/** Code point order (the store's SQLite BINARY order), not UTF-16 unit order. */
-export function compareText(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) return lift(x) - lift(y);
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-function lift(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
+/** Code point order (the store's SQLite BINARY order), not UTF-16 unit order: the store's own comparison. */
+export const compareText = compareCodePoints;
 
 /** Rows of one label, sorted by key (a stable lock order between concurrent writers). */
 export function groupEntityRows(rows: Iterable<EntityRow>): Map<string, EntityRow[]> {
