@@ -27,10 +27,23 @@ export interface TransactionCounter {
   transactions: number;
 }
 
-export async function runWrite<T>(target: TransactionTarget, work: (q: QueryRunner) => Promise<T>, counter?: TransactionCounter): Promise<T> {
-  const session = target.driver.session({ database: target.database, defaultAccessMode: neo4j.session.WRITE });
-  let abandoned = false;
+export function runWrite<T>(target: TransactionTarget, work: (q: QueryRunner) => Promise<T>, counter?: TransactionCounter): Promise<T> {
   if (counter) counter.transactions++;
+  return runManaged(target, 'write', work);
+}
+
+export function runRead<T>(target: TransactionTarget, work: (q: QueryRunner) => Promise<T>): Promise<T> {
+  return runManaged(target, 'read', work);
+}
+
+/**
+ * One managed transaction with a client-side deadline: past it the work is
+ * abandoned (its later queries fail fast) and the caller sees a timeout,
+ * which the sync treats as an outage.
+ */
+async function runManaged<T>(target: TransactionTarget, mode: 'read' | 'write', work: (q: QueryRunner) => Promise<T>): Promise<T> {
+  const session = target.driver.session({ database: target.database, defaultAccessMode: mode === 'write' ? neo4j.session.WRITE : neo4j.session.READ });
+  let abandoned = false;
   const runner = (tx: ManagedTransaction): QueryRunner => ({
     async run(query, params) {
       if (abandoned) throw new Neo4jTimeoutError(target.timeoutMs);
@@ -40,39 +53,12 @@ export async function runWrite<T>(target: TransactionTarget, work: (q: QueryRunn
     },
   });
   try {
-    return await withTimeout(
-      session.executeWrite((tx) => work(runner(tx))),
-      target.timeoutMs,
-      () => {
-        abandoned = true;
-      },
-    );
+    const transaction = mode === 'write' ? session.executeWrite((tx) => work(runner(tx))) : session.executeRead((tx) => work(runner(tx)));
+    return await withTimeout(transaction, target.timeoutMs, () => {
+      abandoned = true;
+    });
   } finally {
     // Closing a session whose server hangs would hang too.
-    if (abandoned) void session.close().catch(() => undefined);
-    else await session.close().catch(() => undefined);
-  }
-}
-
-export async function runRead<T>(target: TransactionTarget, work: (q: QueryRunner) => Promise<T>): Promise<T> {
-  const session = target.driver.session({ database: target.database, defaultAccessMode: neo4j.session.READ });
-  let abandoned = false;
-  try {
-    return await withTimeout(
-      session.executeRead(async (tx) =>
-        work({
-          async run(query, params) {
-            if (abandoned) throw new Neo4jTimeoutError(target.timeoutMs);
-            return (await tx.run(query, params)).records.map((r) => r.toObject() as Row);
-          },
-        }),
-      ),
-      target.timeoutMs,
-      () => {
-        abandoned = true;
-      },
-    );
-  } finally {
     if (abandoned) void session.close().catch(() => undefined);
     else await session.close().catch(() => undefined);
   }
