@@ -22,6 +22,7 @@ import { ensureSchema } from '../../src/engine/neo4j/schema.ts';
 import { IngestPipeline } from '../../src/engine/pipeline/ingestPipeline.ts';
 import type { GraphStore } from '../../src/engine/store/graphStore.ts';
 import { describeGraphDiff } from './graphDiff.ts';
+import { processIsAlive } from '../../tools/neo4j/processAlive.ts';
 
 export interface TestNeo4j {
   driver: Driver;
@@ -118,13 +119,7 @@ function lockIsStale(): boolean {
   const pidFile = join(LOCK_DIR, 'pid');
   if (!existsSync(pidFile)) return false;
   const pid = Number(readFileSync(pidFile, 'utf8'));
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processIsAlive(pid);
 }
 
 function releaseLock(): void {

@@ -6,6 +6,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { STATE_DIR } from './paths.ts';
+import { processIsAlive } from './processAlive.ts';
 
 const LOCK_FILE = join(STATE_DIR, 'start.lock');
 
@@ -45,11 +46,5 @@ function holderIsAlive(): boolean {
   } catch {
     return true; // being written or just removed: look again shortly
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processIsAlive(pid);
 }

@@ -14,6 +14,7 @@ import { DATA_DIR_PREFIX, JAR_FILE, LOG_FILE, PROJECT_DIR, STATE_DIR } from './p
 import { isServerProcess, readServerState, removeServerState, writeServerState } from './state.ts';
 import type { Neo4jServerState } from './state.ts';
 import { javaCommand } from './toolchain.ts';
+import { processIsAlive } from './processAlive.ts';
 
 const READY_PATTERN = /^NEO4J READY (bolt:\/\/\S+)$/m;
 const READY_TIMEOUT_MS = 180_000;
@@ -119,11 +120,7 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!processIsAlive(pid)) return false;
   // A zombie (our own child, not yet reaped) has exited all the same.
   try {
     return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));

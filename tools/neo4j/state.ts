@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { STATE_DIR, STATE_FILE } from './paths.ts';
+import { processIsAlive } from './processAlive.ts';
 
 export interface Neo4jConnection {
   uri: string;
@@ -50,12 +51,7 @@ export function removeServerState(): void {
  * a stale state file must not make us trust (or kill) a recycled pid.
  */
 export function isServerProcess(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: alive but not ours to signal.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!processIsAlive(pid)) return false;
   const cmdlineFile = `/proc/${pid}/cmdline`;
   if (!existsSync(cmdlineFile)) return process.platform !== 'linux';
   try {
