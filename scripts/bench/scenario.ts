@@ -7,6 +7,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestPipeline } from '../../src/engine/pipeline/ingestPipeline.ts';
 import { discoverSqlFiles } from '../../src/engine/fs/discover.ts';
+import { limitHeapGrowth } from '../../src/engine/runtime/heapGrowth.ts';
+
+limitHeapGrowth(); // as the CLI and the language server do
 
 const [scenario, dir, workersArg] = process.argv.slice(2);
 if (!scenario || !dir) throw new Error('usage: scenario.ts <name> <dir> [workers]');

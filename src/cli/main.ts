@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { limitHeapGrowth } from '../engine/runtime/heapGrowth.ts';
 import { runCli } from './run.ts';
+
+limitHeapGrowth();
 
 // `sqlgraph extract … | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -8,6 +8,7 @@
  * client's `exit` ends the process.
  */
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { limitHeapGrowth } from '../engine/runtime/heapGrowth.ts';
 import { startServer } from './server.ts';
 import { bundledWorkerScript } from './workerScript.ts';
 
@@ -22,6 +23,7 @@ function report(kind: string, error: unknown): void {
   }
 }
 
+limitHeapGrowth();
 process.on('uncaughtException', (error) => report('uncaught exception', error));
 process.on('unhandledRejection', (reason) => report('unhandled rejection', reason));
 

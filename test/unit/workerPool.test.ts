@@ -290,3 +290,24 @@ test("a task's time budget starts after the worker's init, not before", async ()
     await pool.close({ mode: 'cancel' });
   }
 });
+
+test('shared state reaches every worker ahead of later tasks, replacements included', async () => {
+  const p = pool({ size: 2 });
+  try {
+    assert.equal(await p.run({ kind: 'shared' }, { priority: 'normal' }), 'nothing shared');
+    p.setShared({ version: 1 });
+    // Both workers (one already running, one spawned later) answer with it.
+    const both = await Promise.all([p.run({ kind: 'shared' }, { priority: 'normal' }), p.run({ kind: 'sleep', ms: 50 }, { priority: 'normal' }).then(() => p.run({ kind: 'shared' }, { priority: 'normal' })), p.run({ kind: 'shared' }, { priority: 'normal' })]);
+    assert.deepEqual(both, [{ version: 1 }, { version: 1 }, { version: 1 }]);
+    p.setShared({ version: 2 });
+    assert.deepEqual(await p.run({ kind: 'shared' }, { priority: 'normal' }), { version: 2 });
+    // A worker that dies is replaced; the replacement holds the latest state before its first task.
+    await assert.rejects(p.run({ kind: 'exit', code: 3 }, { priority: 'normal' }));
+    await assert.rejects(p.run({ kind: 'exit', code: 3 }, { priority: 'normal' }));
+    const after = await Promise.all([p.run({ kind: 'shared' }, { priority: 'normal' }), p.run({ kind: 'shared' }, { priority: 'normal' })]);
+    assert.deepEqual(after, [{ version: 2 }, { version: 2 }]);
+    assert.ok(p.stats().crashed >= 1);
+  } finally {
+    await p.close({ mode: 'cancel' });
+  }
+});

@@ -10,7 +10,7 @@ import { foldPart, qualify } from './names.ts';
 import type { NameOptions } from './names.ts';
 import { analyzeQuery, CteEnv, ReadCollector } from './scope.ts';
 import type { QueryShape } from './scope.ts';
-import { intoAssignsVariables, sortedFiles, walkFile } from './statementWalk.ts';
+import { intoAssignsVariables, walkFile } from './statementWalk.ts';
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'dbt_model';
 
@@ -35,6 +35,8 @@ interface DerivedDefinition {
   like?: string;
   declared?: NamePart[];
   options: NameOptions;
+  /** The columns, when they follow from the query alone (no catalog lookup): the query is then not kept. */
+  columns?: string[];
 }
 
 class MapCatalog implements Catalog {
@@ -59,6 +61,16 @@ class MapCatalog implements Catalog {
 /** Every relation the catalog knows, with what it knows of it (for diffing two catalogs). */
 export function relationsOf(catalog: Catalog): ReadonlyMap<string, Readonly<RelationInfo>> {
   return catalog instanceof MapCatalog ? catalog.relations : new Map();
+}
+
+/**
+ * A catalog rebuilt from relationsOf(): a Map of plain objects crosses a
+ * worker boundary by structured clone, a Catalog's methods do not.
+ */
+export function catalogFromRelations(relations: ReadonlyMap<string, Readonly<RelationInfo>>): Catalog {
+  const catalog = new MapCatalog();
+  for (const [key, info] of relations) catalog.relations.set(key, info as RelationInfo);
+  return catalog;
 }
 
 export const emptyCatalog: Catalog = {
@@ -109,65 +121,128 @@ export function dbtModelKey(file: ParsedFile, options: NameOptions): string | un
   return keyOf([{ value: file.dbtModel.name, quoted: false }], options);
 }
 
+/** A relation one file defines, in the order the file defines it. */
+interface Definition {
+  key: string;
+  info: RelationInfo;
+  /** How its columns follow from a query or LIKE, when they do. */
+  derived?: Omit<DerivedDefinition, 'key'>;
+}
+
+/**
+ * What one file's DDL tells the catalog, without its statements: the
+ * relations it defines (in order), the columns its ALTERs add and the
+ * relations only the fallback scanner saw. A workspace keeps one per file
+ * with DDL, so merging these instead of re-walking statements keeps the
+ * catalog's memory at a fraction of the parsed DDL's.
+ */
+export interface CatalogFacts {
+  path: string;
+  defines: Definition[];
+  alters: { key: string; columns: string[]; primaryKey?: string[] }[];
+  fallbackCreates: { key: string; kind: RelationKind; columns?: string[] }[];
+}
+
+export function catalogFactsOf(file: ParsedFile, base: NameOptions): CatalogFacts {
+  const facts: CatalogFacts = { path: file.path, defines: [], alters: [], fallbackCreates: [] };
+  walkFile(file, base, {
+    statement: (walked) => {
+      const { statement: s, options } = walked;
+      switch (s.kind) {
+        case 'createTable': {
+          const fromQuery = s.as !== undefined || s.like !== undefined;
+          const columns = fromQuery && s.columns.length === 0 ? undefined : columnNames(s.columns, options);
+          const definition: Definition = { key: keyOf(s.name, options), info: { kind: 'table', columns, primaryKey: primaryKey(s.columns, s.primaryKey, options) } };
+          if (s.as) definition.derived = { query: s.as, declared: s.columns.map((c) => c.name), options };
+          else if (s.like) definition.derived = { like: keyOf(s.like, options), options };
+          facts.defines.push(definition);
+          return;
+        }
+        case 'createView':
+          facts.defines.push({ key: keyOf(s.name, options), info: { kind: s.materialized ? 'materialized_view' : 'view' }, derived: { query: s.query, declared: s.columns, options } });
+          return;
+        case 'query':
+          if (s.query.kind !== 'select' || !s.query.into || intoAssignsVariables(walked)) return;
+          facts.defines.push({ key: keyOf(s.query.into, options), info: { kind: 'table' }, derived: { query: s.query, options } });
+          return;
+        case 'alterTable': {
+          const pk = s.primaryKey ? s.primaryKey.map((n) => foldPart(n, options.dialect)) : undefined;
+          facts.alters.push({ key: keyOf(s.name, options), columns: columnNames(s.addColumns, options), ...(pk ? { primaryKey: pk } : {}) });
+          return;
+        }
+        default:
+          return;
+      }
+    },
+    fallback: ({ parsed, options }) => {
+      for (const c of parsed.fallback?.creates ?? []) {
+        if (c.kind === 'table' || c.kind === 'view' || c.kind === 'materialized_view') facts.fallbackCreates.push({ key: keyOf(c.name, options), kind: c.kind, ...(c.columns ? { columns: c.columns.map((p) => foldPart(p, options.dialect)) } : {}) });
+      }
+    },
+  });
+  const modelKey = dbtModelKey(file, base);
+  const query = dbtModelQuery(file);
+  if (modelKey) facts.defines.push({ key: modelKey, info: { kind: 'dbt_model' }, ...(query ? { derived: { query, options: base } } : {}) });
+  for (const d of facts.defines) if (d.derived) d.derived = settleIfIndependent(d.derived);
+  return facts;
+}
+
+/**
+ * A derived definition whose columns need no catalog keeps its column names
+ * instead of its query: the query ASTs of views and CTAS were most of a
+ * large workspace's catalog. Output names are syntactic (an alias or a
+ * column's own name) except where a `*` is expanded, so a query with no
+ * star anywhere, subqueries and CTEs included, is settled once, here.
+ */
+function settleIfIndependent(derived: Omit<DerivedDefinition, 'key'>): Omit<DerivedDefinition, 'key'> {
+  if (!derived.query || hasStar(derived.query)) return derived;
+  const columns = derivedColumns(derived, emptyCatalog);
+  return columns ? { options: derived.options, columns } : derived;
+}
+
+function hasStar(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasStar);
+  if (typeof node !== 'object' || node === null) return false;
+  const record = node as Record<string, unknown>;
+  if (record['star'] !== undefined) return true;
+  for (const key in record) if (hasStar(record[key])) return true;
+  return false;
+}
+
+function derivedColumns(def: Omit<DerivedDefinition, 'key'>, catalog: Catalog): string[] | undefined {
+  if (def.columns) return def.columns.slice();
+  if (def.like) return catalog.columnsOf(def.like)?.slice();
+  if (!def.query) return undefined;
+  const ctx = { catalog, options: def.options, collector: new ReadCollector() };
+  return outputColumnNames(analyzeQuery(def.query, undefined, new CteEnv(undefined), ctx), def.declared, def.options);
+}
+
 export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile) => NameOptions): Catalog {
+  return mergeCatalogFacts(files.map((file) => catalogFactsOf(file, optionsFor(file))));
+}
+
+/** The catalog of a set of files from their facts; the same for any order of `facts`. */
+export function mergeCatalogFacts(facts: readonly CatalogFacts[]): Catalog {
   const catalog = new MapCatalog();
   const derived: DerivedDefinition[] = [];
-  const alters: { key: string; columns: string[]; primaryKey?: string[] }[] = [];
-  const fallbackCreates: { key: string; kind: RelationKind; columns?: string[] }[] = [];
-
-  for (const file of sortedFiles(files)) {
-    const base = optionsFor(file);
-    walkFile(file, base, {
-      statement: (walked) => {
-        const { statement: s, options } = walked;
-        switch (s.kind) {
-          case 'createTable': {
-            const key = keyOf(s.name, options);
-            const fromQuery = s.as !== undefined || s.like !== undefined;
-            const columns = fromQuery && s.columns.length === 0 ? undefined : columnNames(s.columns, options);
-            if (!catalog.define(key, { kind: 'table', columns, primaryKey: primaryKey(s.columns, s.primaryKey, options) })) return;
-            if (s.as) derived.push({ key, query: s.as, declared: s.columns.map((c) => c.name), options });
-            else if (s.like) derived.push({ key, like: keyOf(s.like, options), options });
-            return;
-          }
-          case 'createView': {
-            const key = keyOf(s.name, options);
-            if (catalog.define(key, { kind: s.materialized ? 'materialized_view' : 'view' })) derived.push({ key, query: s.query, declared: s.columns, options });
-            return;
-          }
-          case 'query': {
-            if (s.query.kind !== 'select' || !s.query.into || intoAssignsVariables(walked)) return;
-            const key = keyOf(s.query.into, options);
-            if (catalog.define(key, { kind: 'table' })) derived.push({ key, query: s.query, options });
-            return;
-          }
-          case 'alterTable': {
-            const pk = s.primaryKey ? s.primaryKey.map((n) => foldPart(n, options.dialect)) : undefined;
-            alters.push({ key: keyOf(s.name, options), columns: columnNames(s.addColumns, options), ...(pk ? { primaryKey: pk } : {}) });
-            return;
-          }
-          default:
-            return;
-        }
-      },
-      fallback: ({ parsed, options }) => {
-        for (const c of parsed.fallback?.creates ?? []) {
-          if (c.kind === 'table' || c.kind === 'view' || c.kind === 'materialized_view') fallbackCreates.push({ key: keyOf(c.name, options), kind: c.kind, ...(c.columns ? { columns: c.columns.map((p) => foldPart(p, options.dialect)) } : {}) });
-        }
-      },
-    });
-    const modelKey = dbtModelKey(file, base);
-    const query = dbtModelQuery(file);
-    if (modelKey && catalog.define(modelKey, { kind: 'dbt_model' }) && query) derived.push({ key: modelKey, query, options: base });
+  // Sorted by path, so that "first definition wins" does not depend on input order.
+  const sorted = [...facts].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const file of sorted) {
+    for (const d of file.defines) {
+      // A copy: ALTERs and derived columns change the catalog's info, never the facts.
+      const info: RelationInfo = { ...d.info, ...(d.info.columns ? { columns: d.info.columns.slice() } : {}) };
+      if (catalog.define(d.key, info) && d.derived) derived.push({ key: d.key, ...d.derived });
+    }
   }
-
-  for (const alter of alters) {
-    const info = catalog.relations.get(alter.key);
-    if (!info) continue; // altering a table no DDL defines: its full column list stays unknown
-    if (info.columns) for (const c of alter.columns) if (!info.columns.includes(c)) info.columns.push(c);
-    if (alter.primaryKey) info.primaryKey = alter.primaryKey;
+  for (const file of sorted) {
+    for (const alter of file.alters) {
+      const info = catalog.relations.get(alter.key);
+      if (!info) continue; // altering a table no DDL defines: its full column list stays unknown
+      if (info.columns) for (const c of alter.columns) if (!info.columns.includes(c)) info.columns.push(c);
+      if (alter.primaryKey) info.primaryKey = alter.primaryKey;
+    }
   }
-  for (const c of fallbackCreates) catalog.define(c.key, { kind: c.kind, ...(c.columns ? { columns: c.columns } : {}) });
+  for (const file of sorted) for (const c of file.fallbackCreates) catalog.define(c.key, { kind: c.kind, ...(c.columns ? { columns: c.columns.slice() } : {}) });
 
   // Views may read views defined later in the set: repeat until nothing changes.
   for (let pass = 0; pass < 16; pass++) {
@@ -175,12 +250,7 @@ export function buildCatalog(files: ParsedFile[], optionsFor: (file: ParsedFile)
     for (const def of derived) {
       const info = catalog.relations.get(def.key);
       if (!info) continue;
-      let columns: string[] | undefined;
-      if (def.like) columns = catalog.columnsOf(def.like)?.slice();
-      else if (def.query) {
-        const ctx = { catalog, options: def.options, collector: new ReadCollector() };
-        columns = outputColumnNames(analyzeQuery(def.query, undefined, new CteEnv(undefined), ctx), def.declared, def.options);
-      }
+      const columns = derivedColumns(def, catalog);
       if (columns && !sameStrings(columns, info.columns)) {
         info.columns = columns;
         changed = true;

@@ -10,7 +10,7 @@ import { scanRelations } from '../text/fallbackScan.ts';
 import { checkStatement, DEFAULT_GUARD_LIMITS, type GuardLimits } from '../text/guards.ts';
 import { LineIndex } from '../text/lineIndex.ts';
 import { maskSql } from '../text/mask.ts';
-import { splitStatements } from '../text/splitter.ts';
+import { splitStatements, type SplitStatement } from '../text/splitter.ts';
 import { dbtModelName, renderTemplate } from '../text/templating.ts';
 import { blockInterior, readRoutineHeader } from './routineHeader.ts';
 
@@ -71,6 +71,21 @@ export function parseFile(path: string, bytes: Uint8Array, options: ParseOptions
 }
 
 export function parseText(path: string, source: string, encoding: string, options: ParseOptions): ParsedFile {
+  const { ctx, statements, shell, folder } = prepareText(path, source, encoding, options);
+  const cache = options.statementCache;
+  if (cache) {
+    // Through the statement cache: list the statements' keys (parsing the ones not cached), then assemble.
+    const entries = new Map<string, CachedStatement>();
+    const listing = listStatements(ctx, statements, shell, cache, entries);
+    return assemble(listing, (key) => entries.get(key), (parsedWith) => recordMemory(options, folder, parsedWith))!;
+  }
+  for (const statement of statements) parseStatement(ctx, statement.text, statement.start, undefined, 0);
+  recordMemory(options, folder, ctx.parsedWith);
+  return withResults(shell, ctx.out, ctx.diagnostics, ctx.parsedWith);
+}
+
+/** Everything before the statements are parsed: templating, dialects, the split, and the file's shell. */
+function prepareText(path: string, source: string, encoding: string, options: ParseOptions): { ctx: FileContext; statements: SplitStatement[]; shell: ParsedFile; folder: string } {
   const template = renderTemplate(source);
   const text = template.text;
   const lines = new LineIndex(text);
@@ -89,50 +104,7 @@ export function parseText(path: string, source: string, encoding: string, option
     out: [],
     parsedWith: new Map(),
   };
-
-  const cache = options.statementCache;
-  const dialects = `${primary}|${alternate ?? ''}`;
-  for (const statement of split.statements) {
-    if (!cache) {
-      parseStatement(ctx, statement.text, statement.start, undefined, 0);
-      continue;
-    }
-    const key = cache.keyOf(statement.text, dialects);
-    const origin = statement.range.start;
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      const cached = JSON.parse(hit) as CachedStatement;
-      for (const s of cached.out) ctx.out.push({ ...s, range: shiftRange(s.range, origin, 1) });
-      for (const d of cached.diagnostics) ctx.diagnostics.push({ ...d, range: shiftRange(d.range, origin, 1) });
-      if (cached.dialect) ctx.parsedWith.set(cached.dialect, (ctx.parsedWith.get(cached.dialect) ?? 0) + 1);
-      continue;
-    }
-    const outStart = ctx.out.length;
-    const diagStart = ctx.diagnostics.length;
-    const counted = new Map(ctx.parsedWith);
-    parseStatement(ctx, statement.text, statement.start, undefined, 0);
-    const dialect = [...ctx.parsedWith].find(([d, n]) => n !== (counted.get(d) ?? 0))?.[0];
-    const entry: CachedStatement = {
-      out: ctx.out.slice(outStart).map((s) => ({ ...s, range: shiftRange(s.range, origin, -1) })),
-      diagnostics: ctx.diagnostics.slice(diagStart).map((d) => ({ ...d, range: shiftRange(d.range, origin, -1) })),
-      ...(dialect ? { dialect } : {}),
-    };
-    cache.put(key, JSON.stringify(entry));
-  }
-
-  if (options.memory) for (const [dialect, n] of ctx.parsedWith) options.memory.record(folder, dialect, n);
-  let dialect = primary;
-  let best = ctx.parsedWith.get(primary) ?? 0;
-  for (const [d, n] of ctx.parsedWith) if (n > best) [dialect, best] = [d, n];
-
-  const parsed: ParsedFile = {
-    path,
-    dialect,
-    encoding,
-    statements: ctx.out,
-    diagnostics: ctx.diagnostics,
-    statementCount: split.statements.length,
-  };
+  const shell: ParsedFile = { path, dialect: primary, encoding, statements: [], diagnostics: split.diagnostics, statementCount: split.statements.length };
   // A file under models/ is a dbt model; so is any file calling ref() or
   // source(), wherever it sits relative to the folder being ingested.
   const usesDbt = template.refs.length + template.sources.length > 0;
@@ -142,9 +114,158 @@ export function parseText(path: string, source: string, encoding: string, option
       refs: template.refs.map((r) => ({ name: r.name, ...(r.package ? { package: r.package } : {}), range: lines.rangeOf(r.start, r.end) })),
       sources: template.sources.map((s) => ({ source: s.source, table: s.table, range: lines.rangeOf(s.start, s.end) })),
     };
-    parsed.dbtModel = { name: model, template: relations };
+    shell.dbtModel = { name: model, template: relations };
   }
+  return { ctx, statements: split.statements, shell, folder };
+}
+
+/** Keys and origins of the statements; results not cached yet are parsed and put. `entries` receives every statement's results. */
+function listStatements(ctx: FileContext, statements: readonly SplitStatement[], shell: ParsedFile, cache: StatementCache, entries: Map<string, CachedStatement>): StatementListing {
+  const dialects = `${ctx.primary}|${ctx.alternate ?? ''}`;
+  const keys: string[] = [];
+  const origins = new Int32Array(statements.length * 2);
+  statements.forEach((statement, i) => {
+    const key = cache.keyOf(statement.text, dialects);
+    const origin = statement.range.start;
+    keys.push(key);
+    origins[i * 2] = origin.line;
+    origins[i * 2 + 1] = origin.character;
+    let entry = entries.get(key) ?? recentStatement(key) ?? parsedHit(key, cache.get(key));
+    if (entry === undefined) {
+      // Parsed alone, so its results (and the dialects it counted) are exactly its own.
+      ctx.out = [];
+      ctx.diagnostics = [];
+      ctx.parsedWith = new Map();
+      parseStatement(ctx, statement.text, statement.start, undefined, 0);
+      const dialect = ctx.parsedWith.keys().next().value;
+      entry = {
+        out: ctx.out.map((s) => ({ ...s, range: shiftRange(s.range, origin, -1) })),
+        diagnostics: ctx.diagnostics.map((d) => ({ ...d, range: shiftRange(d.range, origin, -1) })),
+        ...(dialect ? { dialect } : {}),
+      };
+      const payload = JSON.stringify(entry);
+      cache.put(key, payload);
+      remember(key, entry, payload.length);
+    }
+    entries.set(key, entry);
+  });
+  return { shell, keys, origins };
+}
+
+/** The ParsedFile of a listing; undefined when `lookup` lacks a statement's results. */
+function assemble(listing: StatementListing, lookup: (key: string) => CachedStatement | undefined, counted?: (parsedWith: ReadonlyMap<Dialect, number>) => void): ParsedFile | undefined {
+  const out: ParsedStatement[] = [];
+  const diagnostics = [...listing.shell.diagnostics];
+  const parsedWith = new Map<Dialect, number>();
+  for (let i = 0; i < listing.keys.length; i++) {
+    const entry = lookup(listing.keys[i]!);
+    if (entry === undefined) return undefined;
+    const origin: Position = { line: listing.origins[i * 2]!, character: listing.origins[i * 2 + 1]! };
+    for (const s of entry.out) out.push({ ...s, range: shiftRange(s.range, origin, 1) });
+    for (const d of entry.diagnostics) diagnostics.push({ ...d, range: shiftRange(d.range, origin, 1) });
+    if (entry.dialect) parsedWith.set(entry.dialect, (parsedWith.get(entry.dialect) ?? 0) + 1);
+  }
+  counted?.(parsedWith);
+  return withResults(listing.shell, out, diagnostics, parsedWith);
+}
+
+function recordMemory(options: ParseOptions, folder: string, parsedWith: ReadonlyMap<Dialect, number>): void {
+  if (options.memory) for (const [dialect, n] of parsedWith) options.memory.record(folder, dialect, n);
+}
+
+/** The shell with its statements' results; the dialect is the one most statements parsed with (the shell's on a tie). */
+function withResults(shell: ParsedFile, statements: ParsedStatement[], diagnostics: Diagnostic[], parsedWith: ReadonlyMap<Dialect, number>): ParsedFile {
+  let dialect = shell.dialect;
+  let best = parsedWith.get(dialect) ?? 0;
+  for (const [d, n] of parsedWith) if (n > best) [dialect, best] = [d, n];
+  const parsed: ParsedFile = { path: shell.path, dialect, encoding: shell.encoding, statements, diagnostics, statementCount: shell.statementCount };
+  if (shell.dbtModel) parsed.dbtModel = shell.dbtModel;
   return parsed;
+}
+
+/**
+ * A file's parse as statement-cache keys: what a parse worker can send for a
+ * large file instead of the whole ParsedFile as JSON. assembleParsedFile
+ * turns it back into exactly the ParsedFile parseFile returns, from the
+ * statement cache (and the results kept in memory), so an edit that changed
+ * one statement moves one statement's results, not the file's.
+ */
+export interface StatementListing {
+  /** The file without its statements' results: no statements, the splitter's diagnostics, the primary dialect. */
+  shell: ParsedFile;
+  /** Each top-level statement's cache key, in order. */
+  keys: string[];
+  /** Where each statement starts (line, character pairs): its cached results are relative to it. */
+  origins: Int32Array;
+}
+
+/**
+ * parseFile through the statement cache, answering with the listing; every
+ * statement's results are in the cache (put now when they were not) when it
+ * returns. Flush the cache before another thread assembles the listing.
+ */
+export function parseFileListing(path: string, bytes: Uint8Array, options: ParseOptions & { statementCache: StatementCache }): StatementListing {
+  const decoded = decodeSql(bytes);
+  if (decoded.error) return { shell: parseFile(path, bytes, options), keys: [], origins: new Int32Array(0) };
+  const { ctx, statements, shell } = prepareText(path, decoded.text, decoded.encoding, options);
+  return listStatements(ctx, statements, shell, options.statementCache, new Map());
+}
+
+/**
+ * The ParsedFile of a listing, from the results kept in memory and else the
+ * statement cache; undefined when one is in neither (evicted): parse again.
+ */
+export function assembleParsedFile(listing: StatementListing, cache: Pick<StatementCache, 'get'>): ParsedFile | undefined {
+  return assemble(listing, (key) => recentStatement(key) ?? parsedHit(key, cache.get(key)));
+}
+
+/**
+ * Statement results used lately, already parsed, by statement-cache key: a
+ * large file saved again finds almost all its statements here, without a
+ * database read and a JSON.parse each. Bounded by the size of their JSON.
+ * Results built from an entry share its statement objects (positions are
+ * copied), so a ParsedFile must be treated as read-only; sharing also lets
+ * the resolve memo recognise unchanged statements by identity.
+ */
+const RECENT_STATEMENT_CHARS = 8 * 1024 * 1024;
+const recent = new Map<string, { entry: CachedStatement; size: number }>();
+let recentChars = 0;
+
+function recentStatement(key: string): CachedStatement | undefined {
+  const hit = recent.get(key);
+  if (!hit) return undefined;
+  recent.delete(key);
+  recent.set(key, hit);
+  return hit.entry;
+}
+
+function parsedHit(key: string, payload: string | undefined): CachedStatement | undefined {
+  if (payload === undefined) return undefined;
+  const entry = JSON.parse(payload) as CachedStatement;
+  remember(key, entry, payload.length);
+  return entry;
+}
+
+function remember(key: string, entry: CachedStatement, size: number): void {
+  if (size > RECENT_STATEMENT_CHARS / 4) return;
+  const old = recent.get(key);
+  if (old) {
+    recent.delete(key);
+    recentChars -= old.size;
+  }
+  recent.set(key, { entry, size });
+  recentChars += size;
+  for (const [k, v] of recent) {
+    if (recentChars <= RECENT_STATEMENT_CHARS) break;
+    recent.delete(k);
+    recentChars -= v.size;
+  }
+}
+
+/** Drops the parsed statements kept in memory (tests, or to release memory). */
+export function forgetRecentStatements(): void {
+  recent.clear();
+  recentChars = 0;
 }
 
 interface FileContext {

@@ -17,7 +17,7 @@
  * - Files are not entities: `file:<path>` is only the source of DEFINES.
  */
 import type { Confidence, EntityKind, GraphFragment } from '../model/graph.ts';
-import type { ParsedFile } from '../model/parsed.ts';
+import type { ParsedFile, ParsedStatement } from '../model/parsed.ts';
 import type { Range } from '../model/range.ts';
 import type { Assignment, ForeignKey, NamePart, ObjectName, Query, Statement } from '../model/statements.ts';
 import type { Catalog } from './catalog.ts';
@@ -42,6 +42,7 @@ import {
 } from './scope.ts';
 import type { AnalysisContext, Origin, QueryShape, ReadRelation } from './scope.ts';
 import { defineDbtModel, resolveFallback } from './resolveFallback.ts';
+import { MEMO_MIN_STATEMENTS, resolveMemoFor } from './resolveMemo.ts';
 import { intoAssignsVariables, walkFile } from './statementWalk.ts';
 import type { StatementOwner, WalkedStatement } from './statementWalk.ts';
 
@@ -62,8 +63,14 @@ interface NamedOutput {
   origins: Origin[];
 }
 
+/**
+ * Large files (MEMO_MIN_STATEMENTS parsed statements or more) go through the
+ * memo of their path (see resolveMemo.ts): after an edit, only the changed
+ * statements are analysed again, with a result equal to a fresh resolution.
+ */
 export function resolveFile(file: ParsedFile, catalog: Catalog, options: NameOptions): FileResolution {
-  return new FileResolver(file, catalog, options).run();
+  if (file.statements.length < MEMO_MIN_STATEMENTS || file.dbtModel) return new FileResolver(file, catalog, options).run();
+  return resolveMemoFor(file.path).resolve(file, catalog, options);
 }
 
 export class FileResolver {
@@ -75,11 +82,11 @@ export class FileResolver {
   readonly model: { key: string; query: Query | undefined } | undefined;
   private unresolved = 0;
 
-  constructor(file: ParsedFile, catalog: Catalog, options: NameOptions) {
+  constructor(file: ParsedFile, catalog: Catalog, options: NameOptions, builder?: FragmentBuilder) {
     this.file = file;
     this.catalog = catalog;
     this.options = options;
-    this.b = new FragmentBuilder(file.path);
+    this.b = builder ?? new FragmentBuilder(file.path);
     this.fileActor = { key: fileKey(file.path), dependsOn: false };
     const key = dbtModelKey(file, options);
     this.model = key ? { key, query: dbtModelQuery(file) } : undefined;
@@ -92,6 +99,18 @@ export class FileResolver {
       fallback: (w) => resolveFallback(this, w),
     });
     return { ...this.b.result(), unresolvedColumns: this.unresolved };
+  }
+
+  /** Resolves some of the file's statements (not its dbt model), with the name defaults in force before the first. */
+  resolveStatements(statements: ParsedStatement[], options: NameOptions): void {
+    walkFile({ ...this.file, statements }, options, {
+      statement: (w) => this.statement(w),
+      fallback: (w) => resolveFallback(this, w),
+    });
+  }
+
+  get unresolvedColumns(): number {
+    return this.unresolved;
   }
 
   // ---- actors and entities -------------------------------------------------

@@ -47,11 +47,6 @@ export function walkFile(file: ParsedFile, base: NameOptions, visitor: WalkVisit
   }
 }
 
-/** Files in a fixed order, so that "first definition wins" does not depend on input order. */
-export function sortedFiles(files: ParsedFile[]): ParsedFile[] {
-  return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
 /**
  * Inside a PL/pgSQL, MySQL or Oracle routine, `SELECT … INTO x` assigns
  * variables; only T-SQL's SELECT INTO creates a table there (#temp tables).

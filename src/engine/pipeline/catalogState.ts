@@ -6,10 +6,10 @@
  * them are re-resolved.
  */
 import { createHash } from 'node:crypto';
-import { buildCatalog, emptyCatalog, relationsOf, type Catalog } from '../extract/catalog.ts';
+import { catalogFactsOf, emptyCatalog, mergeCatalogFacts, relationsOf, type Catalog, type CatalogFacts } from '../extract/catalog.ts';
 import type { NameOptions } from '../extract/names.ts';
 import type { ParsedFile, ParsedStatement } from '../model/parsed.ts';
-import type { Statement } from '../model/statements.ts';
+import type { ColumnDef, Statement } from '../model/statements.ts';
 
 export interface CatalogSlice {
   signature: string;
@@ -34,14 +34,41 @@ function isCatalogStatement(s: Statement): boolean {
   }
 }
 
+/**
+ * What the catalog reads of a statement (see buildCatalog): column types,
+ * foreign keys and routine text are dropped. A workspace keeps every slice
+ * in memory and in the store, so this is most of the catalog's footprint.
+ */
+function slimForCatalog(s: Statement): Statement {
+  switch (s.kind) {
+    case 'createTable':
+      return { ...s, columns: s.columns.map(slimColumn), foreignKeys: [] };
+    case 'alterTable':
+      return { ...s, addColumns: s.addColumns.map(slimColumn), foreignKeys: [] };
+    case 'createRoutine':
+    case 'createTrigger': {
+      const { body, ...rest } = s;
+      if ('bodyText' in rest) delete rest.bodyText;
+      return { ...rest, body: (body ?? []).filter(isCatalogStatement).map(slimForCatalog) };
+    }
+    default:
+      return s;
+  }
+}
+
+function slimColumn(c: ColumnDef): ColumnDef {
+  return c.primaryKey ? { name: c.name, primaryKey: true } : { name: c.name };
+}
+
 /** The part of a file the catalog depends on, or undefined when there is none. */
 export function catalogSliceOf(file: ParsedFile): CatalogSlice | undefined {
   let statements: ParsedStatement[];
-  if (file.dbtModel) statements = file.statements; // the model's own query defines its columns
+  // A dbt model's own query defines its columns: every statement stays.
+  if (file.dbtModel) statements = file.statements.map((p) => ({ ...p, statements: p.statements.map(slimForCatalog) }));
   else {
     statements = [];
     for (const parsed of file.statements) {
-      const kept = parsed.statements.filter(isCatalogStatement);
+      const kept = parsed.statements.filter(isCatalogStatement).map(slimForCatalog);
       const creates = parsed.fallback?.creates ?? [];
       if (kept.length === 0 && creates.length === 0) continue;
       statements.push({
@@ -70,9 +97,11 @@ export function catalogSliceOf(file: ParsedFile): CatalogSlice | undefined {
 }
 
 export class CatalogState {
-  private readonly slices = new Map<string, { signature: string; file: ParsedFile }>();
+  /** Per file with DDL: its slice's signature and what the slice tells the catalog (not the slice itself: see CatalogFacts). */
+  private readonly slices = new Map<string, { signature: string; facts: CatalogFacts }>();
   private catalog: Catalog = emptyCatalog;
   private dirty = false;
+  private builds = 0;
   private readonly optionsFor: (file: ParsedFile) => NameOptions;
 
   constructor(optionsFor: (file: ParsedFile) => NameOptions) {
@@ -83,13 +112,18 @@ export class CatalogState {
   load(slices: Iterable<{ path: string; signature: string; json: string }>): void {
     for (const s of slices) {
       try {
-        this.slices.set(s.path, { signature: s.signature, file: JSON.parse(s.json) as ParsedFile });
+        this.slices.set(s.path, { signature: s.signature, facts: this.factsOf(s.json) });
       } catch {
         // A damaged slice: that file is re-read on its next ingest.
       }
     }
     this.dirty = true;
     this.rebuild();
+  }
+
+  private factsOf(sliceJson: string): CatalogFacts {
+    const file = JSON.parse(sliceJson) as ParsedFile;
+    return catalogFactsOf(file, this.optionsFor(file));
   }
 
   signatureOf(path: string): string | undefined {
@@ -100,7 +134,7 @@ export class CatalogState {
   update(path: string, slice: CatalogSlice | undefined): boolean {
     const before = this.slices.get(path)?.signature;
     if (before === slice?.signature) return false;
-    if (slice) this.slices.set(path, { signature: slice.signature, file: JSON.parse(slice.json) as ParsedFile });
+    if (slice) this.slices.set(path, { signature: slice.signature, facts: this.factsOf(slice.json) });
     else this.slices.delete(path);
     this.dirty = true;
     return true;
@@ -115,7 +149,7 @@ export class CatalogState {
   rename(from: string, to: string): void {
     const slice = this.slices.get(from);
     this.slices.delete(from);
-    if (slice) this.slices.set(to, { signature: slice.signature, file: { ...slice.file, path: to } });
+    if (slice) this.slices.set(to, { signature: slice.signature, facts: { ...slice.facts, path: to } });
     this.dirty = true;
   }
 
@@ -123,12 +157,18 @@ export class CatalogState {
     return this.catalog;
   }
 
+  /** Changes with every rebuild: a resolution made against another version may be stale. */
+  get version(): number {
+    return this.builds;
+  }
+
   /** Rebuilds when needed; returns the relation keys whose definition changed. */
   rebuild(): Set<string> {
     if (!this.dirty) return new Set();
     const before = this.catalog;
-    this.catalog = buildCatalog([...this.slices.values()].map((s) => s.file), this.optionsFor);
+    this.catalog = mergeCatalogFacts([...this.slices.values()].map((s) => s.facts));
     this.dirty = false;
+    this.builds++;
     return changedRelations(before, this.catalog);
   }
 }

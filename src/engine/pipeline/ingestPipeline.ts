@@ -16,9 +16,11 @@ import { cacheOptionsFromEnv, defaultCachePath } from '../cache/cacheOptions.ts'
 import { buildCacheContext, cacheKey } from '../cache/cacheKey.ts';
 import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
 import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
-import { parseFile } from '../extract/parseFile.ts';
+import { relationsOf } from '../extract/catalog.ts';
+import { assembleParsedFile, parseFile } from '../extract/parseFile.ts';
 import { resolveFile } from '../extract/resolve.ts';
 import { discoverSqlFiles } from '../fs/discover.ts';
+import type { Diagnostic } from '../model/diagnostics.ts';
 import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
 import { backendsFor, createBackends, DEFAULT_BACKEND_ORDER } from '../parse/backends.ts';
@@ -26,7 +28,8 @@ import { openGraphStore, type GraphStore } from '../store/graphStore.ts';
 import type { FileUpdate } from '../store/types.ts';
 import { Batcher, type BatchItem, type FileEvent } from './batcher.ts';
 import { CatalogState, catalogSliceOf, type CatalogSlice } from './catalogState.ts';
-import type { ParseTask, ParseTaskResult, ParseWorkerData } from './parseTask.ts';
+import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
+import { STATEMENT_CACHE_MIN_BYTES } from './parseTask.ts';
 import { defaultStorePath, ENGINE_VERSION, type PipelineOptions } from './pipelineOptions.ts';
 import { PipelineStats, type PipelineSnapshot } from './stats.ts';
 import { TaskTimeoutError, WorkerPool, type TaskPriority } from './workerPool.ts';
@@ -56,12 +59,30 @@ interface Prepared {
   key?: string;
   bytes?: number;
   file?: ParsedFile;
+  /** The parse result as JSON, kept (instead of `file`) when there is no cache to fetch it back from. */
+  json?: string;
+  /** The catalog slice a worker computed with the parse (null: none), when `file` was not built here. */
+  workerSlice?: CatalogSlice | null;
   /** The file's catalog slice, once recorded (undefined: the file has no DDL). */
   slice?: CatalogSlice | undefined;
   firstEventAt?: number;
 }
 
-const INGEST_CHUNK = 256;
+/** Files per resolve task and per store transaction in a whole-workspace ingest: small, so a save waits little for the lock. */
+const INGEST_CHUNK = 16;
+/**
+ * How long one store transaction of a whole-workspace ingest aims to take
+ * (see ingestAll): short while someone is saving files, since a save waits
+ * for the transaction in progress; longer otherwise, since each commit has
+ * a cost that grows with the keys files share, which larger transactions
+ * pay once for many files.
+ */
+const APPLY_BUDGET_MS = { editing: 30, idle: 150 };
+/** A save within this long counts as "someone is editing". */
+const EDITING_WINDOW_MS = 10_000;
+const MAX_APPLY_FILES = 1024;
+/** Resolve tasks in flight per worker during a whole-workspace ingest. */
+const RESOLVE_WINDOW_PER_WORKER = 2;
 /** lastRead's mark for a path whose latest state is "gone". */
 const DELETED = 'deleted';
 /** Files read and parsing at once during a whole-workspace ingest. */
@@ -87,7 +108,9 @@ export class IngestPipeline {
   readonly stats = new PipelineStats();
   private readonly options: PipelineOptions;
   private readonly backends: ParserBackend[];
-  private readonly pool: WorkerPool<ParseTask, ParseTaskResult> | undefined;
+  private readonly pool: WorkerPool<WorkerTask, WorkerTaskResult> | undefined;
+  /** The catalog version the workers hold (see shareCatalog). */
+  private sharedCatalogVersion = -1;
   private readonly batcher: Batcher;
   private readonly catalog: CatalogState;
   private readonly hashes: Map<string, string>;
@@ -98,6 +121,8 @@ export class IngestPipeline {
   /** The key of the last content read per path (applied or still in flight), to recognise watcher echoes. */
   private readonly lastRead = new Map<string, string>();
   private lock: Promise<void> = Promise.resolve();
+  /** performance.now() of the last editor save (-Infinity: none yet). */
+  private lastSaveAt = -Infinity;
   private inFlight = new Set<Promise<unknown>>();
   private readonly listeners: ((batch: { paths: string[]; millis: number }) => void)[] = [];
   private closed = false;
@@ -143,10 +168,11 @@ export class IngestPipeline {
 
     if (workers > 0) {
       const workerData: ParseWorkerData = { backends: backends.map((b) => b.id), ...(this.cache?.enabled ? { cachePath: this.cache.stats().path } : {}) };
-      this.pool = new WorkerPool<ParseTask, ParseTaskResult>({
+      this.pool = new WorkerPool<WorkerTask, WorkerTaskResult>({
         script: options.workerScript ?? defaultWorkerScript(),
         size: workers,
         taskTimeoutMs: options.taskTimeoutMs ?? 30_000,
+        ...(process.env.XW ? { resourceLimits: { maxOldGenerationSizeMb: Number(process.env.XW), maxYoungGenerationSizeMb: 16 } } : {}),
         workerData,
       });
     }
@@ -157,6 +183,7 @@ export class IngestPipeline {
   /** Feeds an editor save or a watcher event; the batcher decides when it runs. */
   handleEvent(event: FileEvent): void {
     if (this.closed) return;
+    if (event.kind === 'save') this.lastSaveAt = performance.now();
     if ((event.kind === 'change' || event.kind === 'create') && this.isEcho(event.path)) return;
     // After a delete, the same content coming back is a real change, never an echo.
     if (event.kind === 'delete') this.lastRead.set(this.relativePath(this.absolutePath(event.path)), DELETED);
@@ -239,14 +266,15 @@ export class IngestPipeline {
     const toResolve: Prepared[] = [];
     let lastProgress = 0;
     await forEachConcurrently(paths, PARSE_WINDOW, options.signal, async (p) => {
-      const item = await this.prepare(p, 'batch', undefined);
+      // Deferred: the main thread keeps the worker's JSON (or nothing, with a cache) instead of parsing it.
+      const item = await this.prepare(p, 'batch', undefined, true);
       summary.bytes += item.bytes ?? 0;
       if (item.action === 'unchanged') summary.unchanged++;
-      else if (item.action === 'upsert' && item.file) {
+      else if (item.action === 'upsert') {
         summary.parsed++;
         this.recordSlice(item);
         // Keep the object only when there is no cache to fetch it back from.
-        toResolve.push(this.cache?.enabled ? { ...item, file: undefined } : item);
+        toResolve.push(this.cache?.enabled ? { ...item, file: undefined, json: undefined } : item);
       } else if (item.action === 'delete') toResolve.push(item);
       done++;
       const now = performance.now();
@@ -261,17 +289,52 @@ export class IngestPipeline {
     for (const path of removed) toResolve.push({ path, seq: ++this.seq, action: 'delete' });
     summary.removed = removed.length;
 
-    // Phase 2: resolve and store in chunks, under the lock so saves interleave.
-    for (let i = 0; i < toResolve.length || i === 0; i += INGEST_CHUNK) {
-      options.signal?.throwIfAborted();
-      const chunk = toResolve.slice(i, i + INGEST_CHUNK);
-      const applied = await this.withLock(() => this.apply(chunk));
+    // Phase 2: removals and the catalog first (re-resolving stored files the
+    // new catalog affects), then the parsed files, resolved in the workers
+    // against the final catalog and stored in small chunks under the lock, so
+    // saves interleave.
+    this.cache?.flush(); // the workers read the parse results back from the cache
+    const count = (applied: AppliedFiles): void => {
       summary.reResolved += applied.reResolved;
       for (const f of applied.files) {
         summary.statements += f.statementCount;
         for (const d of f.diagnostics) summary.diagnostics[d.severity]++;
       }
-      if (chunk.length === 0) break;
+    };
+    const upserts = toResolve.filter((item) => item.action === 'upsert');
+    const upsertPaths = new Set(upserts.map((item) => item.path));
+    count(await this.withLock(() => this.apply(toResolve.filter((item) => item.action !== 'upsert'), [], upsertPaths)));
+    const chunks: Prepared[][] = [];
+    for (let i = 0; i < upserts.length; i += INGEST_CHUNK) chunks.push(upserts.slice(i, i + INGEST_CHUNK));
+    const window = this.pool ? this.pool.size * RESOLVE_WINDOW_PER_WORKER : 1;
+    const pending: Promise<ResolveTaskResult | undefined>[] = [];
+    // Files per store transaction, adapted so that one takes about APPLY_BUDGET_MS:
+    // a commit has a fixed cost, and a save waits for at most one transaction.
+    let perFile = 1; // ms per file of the last transaction, a guess until then
+    let unit: Prepared[] = [];
+    let unitResolved: ResolveTaskResult[] = [];
+    for (let i = 0; i < chunks.length; i++) {
+      options.signal?.throwIfAborted();
+      while (pending.length < window && i + pending.length < chunks.length) pending.push(this.resolveInWorkers(chunks[i + pending.length] as Prepared[]));
+      const resolved = await (pending.shift() as Promise<ResolveTaskResult | undefined>);
+      unit.push(...(chunks[i] as Prepared[]));
+      if (resolved) unitResolved.push(resolved);
+      // Decided per chunk, so a save that just arrived ends a long unit now.
+      const budget = performance.now() - this.lastSaveAt < EDITING_WINDOW_MS ? APPLY_BUDGET_MS.editing : APPLY_BUDGET_MS.idle;
+      const target = Math.min(MAX_APPLY_FILES, Math.max(INGEST_CHUNK, Math.round(budget / Math.max(perFile, 0.01))));
+      if (unit.length < target && i < chunks.length - 1) continue;
+      const [items, results] = [unit, unitResolved];
+      [unit, unitResolved] = [[], []];
+      let millis = 0;
+      count(
+        await this.withLock(async () => {
+          const t = performance.now();
+          const applied = await this.apply(items, results);
+          millis = performance.now() - t;
+          return applied;
+        }),
+      );
+      perFile = millis / Math.max(1, items.length);
     }
     this.cache?.flush();
     summary.seconds = (performance.now() - started) / 1000;
@@ -315,7 +378,12 @@ export class IngestPipeline {
 
   // ---- prepare: read, hash, cache, parse ------------------------------------------------------
 
-  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined): Promise<Prepared> {
+  /**
+   * With `deferred`, a file a worker parses is not rebuilt as an object here:
+   * the item carries the worker's JSON and catalog slice instead (resolution
+   * happens later, in a worker too).
+   */
+  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined, deferred = false): Promise<Prepared> {
     const path = this.relativePath(absolutePath);
     const seq = ++this.seq;
     const base = { path, seq, ...(firstEventAt !== undefined ? { firstEventAt } : {}) };
@@ -352,15 +420,14 @@ export class IngestPipeline {
       }
     }
     this.stats.addStage('cache', performance.now() - t);
-    if (!file) {
-      t = performance.now();
-      const parsed = await this.parse(path, bytes, priority);
-      this.stats.addStage('parse', performance.now() - t);
-      file = parsed.file;
-      if (parsed.json !== undefined) this.cache?.putFile(key, parsed.json);
-    }
-    if (file.path !== path) file = { ...file, path }; // the same content under another name
-    return { ...base, action: 'upsert', key, bytes: bytes.length, file };
+    if (file) return { ...base, action: 'upsert', key, bytes: bytes.length, file: file.path === path ? file : { ...file, path } };
+    t = performance.now();
+    const parsed = await this.parse(path, bytes, priority, deferred, key);
+    this.stats.addStage('parse', performance.now() - t);
+    if (parsed.json !== undefined) this.cache?.putFile(key, parsed.json);
+    if (parsed.file) return { ...base, action: 'upsert', key, bytes: bytes.length, file: parsed.file.path === path ? parsed.file : { ...parsed.file, path } };
+    // A worker's JSON names the path it was given: this path.
+    return { ...base, action: 'upsert', key, bytes: bytes.length, ...(parsed.json !== undefined ? { json: parsed.json } : {}), workerSlice: parsed.slice ?? null };
   }
 
   /**
@@ -369,20 +436,41 @@ export class IngestPipeline {
    * path, content and the settings, so that cached results are sound and an
    * incremental graph always equals a from-scratch one.
    */
-  private async parse(path: string, bytes: Buffer, priority: TaskPriority, inline = false): Promise<{ file: ParsedFile; json?: string }> {
-    if (!this.pool || inline) {
+  /** With `deferred` and a cache, `cacheFileKey` lets the worker store the result itself. */
+  private async parse(path: string, bytes: Buffer, priority: TaskPriority, deferred = false, cacheFileKey?: string, listing = true): Promise<ParseOutcome> {
+    if (!this.pool) {
       await Promise.all(this.backends.map((b) => b.init()));
       const file = parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
       return { file, json: JSON.stringify(file) };
     }
     const task: ParseTask = {
+      kind: 'parse',
       path,
       bytes,
       dialect: this.options.dialect,
       ...(this.cache?.enabled ? { statementCacheContext: this.context } : {}),
+      ...(deferred ? { withSlice: true } : {}),
+      ...(deferred && cacheFileKey !== undefined && this.cache?.enabled ? { cacheFileKey } : {}),
+      // A large file's edit: its statements' keys come back instead of its JSON.
+      ...(!deferred && listing && this.cache?.enabled && bytes.length >= STATEMENT_CACHE_MIN_BYTES ? { listing: true } : {}),
     };
     try {
-      const result = await this.pool.run(task, { priority, sizeHint: bytes.length });
+      const result = (await this.pool.run(task, { priority, sizeHint: bytes.length })) as ParseTaskResult;
+      if (deferred) return { ...(result.json !== undefined ? { json: result.json } : {}), slice: result.slice ?? null };
+      if (result.listing) {
+        const cache = this.cache;
+        const file = cache
+          ? assembleParsedFile(result.listing, {
+              get: (key) => {
+                const hit = cache.getStatement(key);
+                return typeof hit === 'string' ? hit : undefined;
+              },
+            })
+          : undefined;
+        // A statement evicted meanwhile: parse again, for the whole JSON. Not file-cached either way (no json).
+        return file ? { file } : await this.parse(path, bytes, priority, false, undefined, false);
+      }
+      if (result.json === undefined) throw new Error('internal: a parse worker answered without the result');
       return { file: JSON.parse(result.json) as ParsedFile, json: result.json };
     } catch (error) {
       const timedOut = error instanceof TaskTimeoutError;
@@ -411,18 +499,53 @@ export class IngestPipeline {
 
   /** Records a parsed file's catalog slice unless a newer read of the path got there first. */
   private recordSlice(item: Prepared): void {
-    if ((this.appliedSeq.get(item.path) ?? 0) > item.seq || !item.file) return;
+    if ((this.appliedSeq.get(item.path) ?? 0) > item.seq) return;
+    if (!item.file && item.workerSlice === undefined) throw new Error(`internal: ${item.path} has neither a parse result nor a slice`);
     this.appliedSeq.set(item.path, item.seq);
-    item.slice = catalogSliceOf(item.file);
+    item.slice = item.file ? catalogSliceOf(item.file) : (item.workerSlice ?? undefined);
     this.catalog.update(item.path, item.slice);
+  }
+
+  /** Shares the current catalog with the workers unless they already hold it. */
+  private shareCatalog(): void {
+    if (!this.pool || this.sharedCatalogVersion === this.catalog.version) return;
+    this.sharedCatalogVersion = this.catalog.version;
+    const shared: ResolveShared = { catalogVersion: this.catalog.version, relations: relationsOf(this.catalog.current) };
+    this.pool.setShared(shared);
+  }
+
+  /**
+   * Resolves a chunk of parsed files in a worker against the current
+   * catalog. Undefined when there are no workers or the task failed: apply()
+   * then resolves on this thread, as it does for anything resolved against
+   * a catalog that has changed since.
+   */
+  private async resolveInWorkers(chunk: Prepared[]): Promise<ResolveTaskResult | undefined> {
+    if (!this.pool) return undefined;
+    const items = chunk.filter((item) => !item.file && (item.json !== undefined || this.cache?.enabled)).map((item) => ({ path: item.path, key: item.key as string, ...(item.json !== undefined ? { json: item.json } : {}) }));
+    if (items.length === 0) return undefined;
+    this.shareCatalog();
+    const task: ResolveTask = { kind: 'resolve', items, ...(this.options.defaultSchema !== undefined ? { defaultSchema: this.options.defaultSchema } : {}) };
+    try {
+      return (await this.pool.run(task, { priority: 'batch' })) as ResolveTaskResult;
+    } catch (error) {
+      this.stats.recordError('worker-error');
+      this.log('warn', `resolving in a worker failed (resolving here instead): ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   // ---- apply: catalog, resolve, store -------------------------------------------------------
 
-  private async apply(items: Prepared[]): Promise<{ files: ParsedFile[]; reResolved: number }> {
+  /**
+   * Resolves (unless a worker already did, against this very catalog) and
+   * stores a unit of prepared items in one transaction. Files in
+   * `storedLater` are about to be stored anyway: no re-resolution for them.
+   */
+  private async apply(items: Prepared[], preResolved: readonly ResolveTaskResult[] = [], storedLater: ReadonlySet<string> = new Set()): Promise<AppliedFiles> {
     const updates: FileUpdate[] = [];
     const removals: string[] = [];
-    const files: ParsedFile[] = [];
+    const files: AppliedFiles['files'] = [];
     const batchPaths = new Set(items.map((i) => i.path));
 
     for (const item of items) {
@@ -433,22 +556,32 @@ export class IngestPipeline {
     }
     let t = performance.now();
     const changed = this.catalog.rebuild();
-    const reResolve = changed.size > 0 ? this.store.filesContributing(changed).filter((p) => !batchPaths.has(p)) : [];
+    const reResolve = changed.size > 0 ? this.store.filesContributing(changed).filter((p) => !batchPaths.has(p) && !storedLater.has(p)) : [];
     this.stats.addStage('catalog', performance.now() - t);
 
     t = performance.now();
     const catalog = this.catalog.current;
+    const record = (update: FileUpdate, statementCount: number): void => {
+      updates.push(update);
+      files.push({ path: update.path, statementCount, diagnostics: update.meta.diagnostics });
+      for (const d of update.meta.diagnostics) if (d.severity === 'error') this.stats.recordError(d.code);
+    };
     const resolveInto = (file: ParsedFile, key: string): void => {
       const fragment = resolveFile(file, catalog, nameOptionsFor(file, this.options.defaultSchema));
       const s = summarise(file, 0);
-      updates.push({
-        path: file.path,
-        fragment,
-        meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
-      });
-      files.push(file);
-      for (const d of file.diagnostics) if (d.severity === 'error') this.stats.recordError(d.code);
+      record(
+        {
+          path: file.path,
+          fragment,
+          meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
+        },
+        file.statementCount,
+      );
     };
+    const fromWorker = new Map<string, ResolvedFile>();
+    for (const result of preResolved) {
+      if (result.catalogVersion === this.catalog.version) for (const r of result.resolved) fromWorker.set(r.update.path, r);
+    }
     for (const item of items) {
       if (this.appliedSeq.get(item.path) !== item.seq) continue; // a newer read of this path wins
       if (item.action === 'delete') {
@@ -456,7 +589,12 @@ export class IngestPipeline {
         continue;
       }
       if (item.action !== 'upsert' || !item.key) continue;
-      const file = item.file ?? (await this.fetchParsed(item.path, item.key));
+      const resolved = fromWorker.get(item.path);
+      if (resolved && resolved.update.meta.contentHash === item.key) {
+        record(resolved.update, resolved.statementCount);
+        continue;
+      }
+      const file = item.file ?? (item.json !== undefined ? parseJson(item.json, item.path) : undefined) ?? (await this.fetchParsed(item.path, item.key));
       if (file) resolveInto(file, item.key);
     }
     for (const path of reResolve) {
@@ -505,7 +643,8 @@ export class IngestPipeline {
     } catch {
       return undefined;
     }
-    return (await this.parse(path, bytes, 'normal')).file;
+    const parsed = await this.parse(path, bytes, 'normal');
+    return parsed.file ?? (parsed.json !== undefined ? parseJson(parsed.json, path) : undefined);
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
@@ -539,6 +678,27 @@ export class IngestPipeline {
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {
     this.options.log?.(level, message);
+  }
+}
+
+/** What one apply stored, for the ingest summary. */
+interface AppliedFiles {
+  files: { path: string; statementCount: number; diagnostics: Diagnostic[] }[];
+  reResolved: number;
+}
+
+/** A parse: the object (parsed here, or an error result), and/or the JSON a worker sent with its slice. */
+interface ParseOutcome {
+  file?: ParsedFile;
+  json?: string;
+  slice?: CatalogSlice | null;
+}
+
+function parseJson(json: string, path: string): ParsedFile | undefined {
+  try {
+    return { ...(JSON.parse(json) as ParsedFile), path };
+  } catch {
+    return undefined;
   }
 }
 

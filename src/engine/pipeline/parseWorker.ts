@@ -1,28 +1,41 @@
 /**
- * The parse worker: decodes, splits and parses one file per task with the
- * backends initialised once per thread, and answers with the ParsedFile as a
- * JSON string (what the cache stores; cheaper to send than an object graph).
+ * The parse worker. Parse tasks: decode, split and parse one file with the
+ * backends initialised once per thread, answering with the ParsedFile as a
+ * JSON string (what the cache stores; cheaper to send than an object graph)
+ * and, on request, its catalog slice. Resolve tasks: during a whole-workspace
+ * ingest, resolve already-parsed files against the catalog the pipeline
+ * shared, so the main thread only stores.
  */
 import { workerData } from 'node:worker_threads';
 import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
 import { cacheKey } from '../cache/cacheKey.ts';
-import { parseFile, type StatementCache } from '../extract/parseFile.ts';
+import { catalogFromRelations, type Catalog } from '../extract/catalog.ts';
+import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
+import { parseFile, parseFileListing, type StatementCache } from '../extract/parseFile.ts';
+import { resolveFile } from '../extract/resolve.ts';
+import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
 import { createBackends } from '../parse/backends.ts';
-import type { ParseTask, ParseTaskResult, ParseWorkerData } from './parseTask.ts';
+import { catalogSliceOf } from './catalogState.ts';
+import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
 import { STATEMENT_CACHE_MIN_BYTES } from './parseTask.ts';
 import { serveTasks } from './workerTask.ts';
 
 const data = workerData as ParseWorkerData;
 let backends: ParserBackend[] = [];
 let cache: ParseCache | undefined;
+let shared: { version: number; catalog: Catalog } | undefined;
+
+function openCache(): ParseCache | undefined {
+  if (!data.cachePath) return undefined;
+  // Opened on first need only: most workspaces never need it here.
+  cache ??= openParseCache({ path: data.cachePath, flushDelayMs: 10 });
+  return cache.enabled ? cache : undefined;
+}
 
 function statementCache(context: string): StatementCache | undefined {
-  if (!data.cachePath) return undefined;
-  // Opened on the first large file only: most workspaces never need it here.
-  cache ??= openParseCache({ path: data.cachePath, flushDelayMs: 10 });
-  if (!cache.enabled) return undefined;
-  const c = cache;
+  const c = openCache();
+  if (!c) return undefined;
   return {
     get: (key) => {
       const hit = c.getStatement(key);
@@ -35,13 +48,62 @@ function statementCache(context: string): StatementCache | undefined {
 
 function parseTask(task: ParseTask): ParseTaskResult {
   const stmtCache = task.statementCacheContext && task.bytes.byteLength >= STATEMENT_CACHE_MIN_BYTES ? statementCache(task.statementCacheContext) : undefined;
+  if (task.listing && stmtCache) {
+    const listing = parseFileListing(task.path, task.bytes, { dialect: task.dialect, backends, statementCache: stmtCache });
+    cache?.flush(); // the main thread reads the statements back
+    return { listing };
+  }
   const file = parseFile(task.path, task.bytes, { dialect: task.dialect, backends, ...(stmtCache ? { statementCache: stmtCache } : {}) });
+  const json = JSON.stringify(file);
+  // Written before answering, so whichever worker resolves the file later finds it.
+  const stored = task.cacheFileKey !== undefined ? openCache() : undefined;
+  stored?.putFile(task.cacheFileKey as string, json);
   cache?.flush();
-  return { json: JSON.stringify(file) };
+  const result: ParseTaskResult = stored ? {} : { json };
+  if (task.withSlice) result.slice = catalogSliceOf(file) ?? null;
+  return result;
 }
 
-serveTasks<ParseTask, ParseTaskResult>(parseTask, {
+function resolveTask(task: ResolveTask): ResolveTaskResult {
+  if (!shared) throw new Error('resolve task before the catalog was shared');
+  const { version, catalog } = shared;
+  const resolved: ResolvedFile[] = [];
+  const missing: string[] = [];
+  for (const item of task.items) {
+    const json = item.json ?? peek(item.key);
+    let file: ParsedFile;
+    try {
+      if (json === undefined) throw new Error('not cached');
+      file = { ...(JSON.parse(json) as ParsedFile), path: item.path };
+    } catch {
+      missing.push(item.path);
+      continue;
+    }
+    const fragment = resolveFile(file, catalog, nameOptionsFor(file, task.defaultSchema));
+    const s = summarise(file, 0);
+    resolved.push({
+      update: {
+        path: file.path,
+        fragment: { entities: fragment.entities, relationships: fragment.relationships },
+        meta: { contentHash: item.key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
+      },
+      statementCount: file.statementCount,
+    });
+  }
+  return { catalogVersion: version, resolved, missing };
+}
+
+function peek(key: string): string | undefined {
+  const hit = openCache()?.peekFile(key);
+  return typeof hit === 'string' ? hit : undefined;
+}
+
+serveTasks<WorkerTask, WorkerTaskResult>((task) => (task.kind === 'resolve' ? resolveTask(task) : parseTask(task)), {
   init: async () => {
     backends = await createBackends(data.backends);
+  },
+  onShared: (value) => {
+    const s = value as ResolveShared;
+    shared = { version: s.catalogVersion, catalog: catalogFromRelations(s.relations as Parameters<typeof catalogFromRelations>[0]) };
   },
 });

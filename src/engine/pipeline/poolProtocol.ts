@@ -14,6 +14,19 @@ export function isWorkerReady(value: unknown): value is WorkerReady {
   return typeof value === 'object' && value !== null && (value as { ready?: unknown }).ready === true;
 }
 
+/**
+ * State every worker holds (e.g. the catalog a resolve task reads): sent to
+ * each live worker when it changes and to each new worker before its first
+ * task, so a task always finds the value set before it was run.
+ */
+export interface SharedState<T = unknown> {
+  shared: T;
+}
+
+export function isSharedState(value: unknown): value is SharedState {
+  return typeof value === 'object' && value !== null && 'shared' in value && !('id' in value);
+}
+
 export interface RemoteError {
   name: string;
   message: string;

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import { PoolClosedError, TaskFailedError, TaskTimeoutError, WorkerCrashedError, abortError } from './poolErrors.ts';
-import type { TaskRequest } from './poolProtocol.ts';
+import type { SharedState, TaskRequest } from './poolProtocol.ts';
 import { isTaskResponse, isWorkerReady } from './poolProtocol.ts';
 import { PriorityFifo, RingDeque } from './poolQueue.ts';
 import type { TaskPriority } from './poolQueue.ts';
@@ -115,6 +115,7 @@ export class WorkerPool<TTask, TResult> {
   private readonly resourceLimits: ResourceLimits | undefined;
   private readonly execArgv: string[] | undefined;
 
+  private shared: SharedState | undefined;
   private readonly workers = new Set<PoolWorker>();
   private readonly idle: PoolWorker[] = [];
   /** Terminations still in flight; close() resolves only after they end. */
@@ -316,12 +317,23 @@ export class WorkerPool<TTask, TResult> {
     }
   }
 
+  /**
+   * Sets the state every worker holds (see SharedState): posted to the live
+   * workers now and to every worker spawned later (a replacement after a
+   * crash or timeout too), always ahead of the tasks run after this call.
+   */
+  setShared(value: unknown): void {
+    this.shared = { shared: value };
+    for (const worker of this.workers) if (!worker.retired) worker.thread.postMessage(this.shared);
+  }
+
   private spawn(): PoolWorker {
     const thread = new Worker(this.script, {
       workerData: this.workerData,
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
       ...(this.execArgv ? { execArgv: this.execArgv } : {}),
     });
+    if (this.shared) thread.postMessage(this.shared);
     const worker: PoolWorker = { thread, current: undefined, timer: undefined, retired: false, ready: false, lastError: undefined };
     thread.unref();
     thread.on('message', (message: unknown) => this.onMessage(worker, message));

@@ -1,6 +1,6 @@
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type { TaskRequest, TaskResponse, WorkerReady } from './poolProtocol.ts';
-import { toRemoteError } from './poolProtocol.ts';
+import { isSharedState, toRemoteError } from './poolProtocol.ts';
 
 export interface ServeTasksOptions {
   /**
@@ -10,6 +10,8 @@ export interface ServeTasksOptions {
    * in a loop.
    */
   init?: () => void | Promise<void>;
+  /** Receives the pool's shared state (WorkerPool.setShared), in order with the tasks. */
+  onShared?: (value: unknown) => void;
 }
 
 /**
@@ -56,6 +58,10 @@ export function serveTasks<TTask, TResult>(handler: (task: TTask) => TResult | P
   };
 
   port.on('message', (message: TaskRequest<TTask>) => {
+    if (isSharedState(message)) {
+      options.onShared?.(message.shared);
+      return;
+    }
     const { id, task } = message;
     const started = performance.now();
     if (ready) {

@@ -21,7 +21,7 @@ import { DEFAULT_LINEAGE_TYPES, walkLineage } from './lineage.ts';
 import { MergedEntities, type MergeContext } from './mergedEntities.ts';
 import { openDatabase, type OpenOptions } from './openDatabase.ts';
 import {
-  E_DEFINED, E_KEY, ENTITY_STRIDE, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
+  E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA, ENTITY_STRIDE, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
   type DecodedContribution, type PackedContribution,
 } from './packedContribution.ts';
 import { EMPTY as NO_POSTINGS, filesWithRole, mergePostings, unpackPostings, type PostingChanges } from './postings.ts';
@@ -375,8 +375,13 @@ export class GraphStore {
 
   /** Records a file's catalog slice, or forgets it (undefined) when the file has no DDL. */
   setCatalogSlice(path: string, slice: { signature: string; json: string } | undefined): void {
-    if (slice) this.sql.upsertSlice.run(path, slice.signature, slice.json);
-    else this.sql.deleteSlice.run(path);
+    if (!slice) {
+      this.sql.deleteSlice.run(path);
+      return;
+    }
+    // An edit outside a large file's DDL leaves its slice as it was: reading it back is cheaper than writing it again.
+    const stored = this.sql.slice.get(path) as [string, string] | undefined;
+    if (stored?.[0] !== slice.signature || stored[1] !== slice.json) this.sql.upsertSlice.run(path, slice.signature, slice.json);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -481,10 +486,11 @@ export class GraphStore {
     return c;
   }
 
-  private writeContribution(fileId: number, packed: PackedContribution): void {
+  /** Writes the row; `post` false when the caller already recorded the posting changes. */
+  private writeContribution(fileId: number, packed: PackedContribution, post = true): void {
     this.sql.putContribution.run(fileId, packed.blob, packed.strings);
     this.cache.delete(fileId);
-    for (let i = 0; i < packed.keyIds.length; i++) this.posting(packed.keyIds[i]!, fileId, packed.roles[i]!);
+    if (post) for (let i = 0; i < packed.keyIds.length; i++) this.posting(packed.keyIds[i]!, fileId, packed.roles[i]!);
   }
 
   private posting(keyId: number, fileId: number, roles: number): void {
@@ -500,12 +506,19 @@ export class GraphStore {
   private replaceFile(path: string, fragment: GraphFragment, meta: FileMeta): void {
     const s = this.sql;
     let fileId = this.fileIdOf(path);
-    if (fileId !== undefined) this.dropContribution(fileId, path);
+    const old = fileId === undefined ? undefined : this.contribution(fileId);
     const packed = packContribution(fragment.entities, fragment.relationships, (key) => this.keys.idOf(key));
     const entities = packed.entities!;
     const fileMeta = [meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
       entities.length, packed.relationshipCount, Date.now()] as const;
+    if (fileId !== undefined && old && diffable(old)) {
+      s.updateFile.run(...fileMeta, fileId);
+      this.replaceContribution(fileId, path, old, packed);
+      this.markPending(path);
+      return;
+    }
     if (fileId !== undefined) {
+      this.dropContribution(fileId, path);
       s.updateFile.run(...fileMeta, fileId);
     } else {
       fileId = this.allocateFileId();
@@ -520,6 +533,63 @@ export class GraphStore {
     }
     packed.typeCounts.forEach((n, type) => n > 0 && this.tally(RELATIONSHIP_TALLY + type, n));
     this.markPending(path);
+  }
+
+  /**
+   * Replaces a stored contribution by touching only what differs: postings
+   * of keys whose roles changed, merged sources of entities that changed,
+   * tallies by the difference. The outcome equals dropContribution followed
+   * by writing the new one (an unchanged source neither wins nor loses
+   * anything), at a cost that follows the size of the edit rather than the
+   * size of the file.
+   */
+  private replaceContribution(fileId: number, path: string, old: DecodedContribution, packed: PackedContribution): void {
+    const oldRoles = new Map<number, number>();
+    for (let i = 0; i < old.keyIds.length; i++) oldRoles.set(old.keyIds[i]!, old.roles[i]!);
+    let dropped = 0;
+    for (let i = 0; i < packed.keyIds.length; i++) {
+      const keyId = packed.keyIds[i]!;
+      const roles = packed.roles[i]!;
+      const before = oldRoles.get(keyId);
+      if (before !== roles) this.posting(keyId, fileId, roles);
+      oldRoles.delete(keyId);
+    }
+    for (const keyId of oldRoles.keys()) this.posting(keyId, fileId, 0);
+    dropped += oldRoles.size;
+
+    // Entities: every changed or vanished source is removed before any is added, as a drop then add would.
+    const oldAt = new Map<number, number>();
+    const e = old.entities;
+    for (let o = 0; o < e.length; o += ENTITY_STRIDE) oldAt.set(e[o + E_KEY]!, o);
+    const entities = packed.entities!;
+    const words = packed.entityWords;
+    const changed: number[] = [];
+    for (let i = 0; i < entities.length; i++) {
+      const keyId = words[i * 3]!;
+      const o = oldAt.get(keyId);
+      if (o !== undefined) {
+        oldAt.delete(keyId);
+        if (sameSource(old, o, entities[i]!, words[i * 3 + 1]!, words[i * 3 + 2]!)) continue;
+        this.merged.removed(keyId, fileId);
+      }
+      changed.push(i);
+    }
+    for (const keyId of oldAt.keys()) this.merged.removed(keyId, fileId);
+    dropped += changed.length + oldAt.size;
+
+    const r = old.relationships;
+    const typeDeltas = packed.typeCounts.slice();
+    for (let o = 0; o < r.length; o += RELATIONSHIP_STRIDE) typeDeltas[r[o + R_TYPE]!]!--;
+    typeDeltas.forEach((n, type) => n !== 0 && this.tally(RELATIONSHIP_TALLY + type, n));
+    // Rows dropped, for the orphaned-key pruning: the sources replaced, not the whole file.
+    this.churn += dropped + Math.max(0, r.length / RELATIONSHIP_STRIDE - packed.relationshipCount);
+    this.removedPaths.set(fileId, path);
+
+    this.writeContribution(fileId, packed, false);
+    for (const i of changed) {
+      const parentId = words[i * 3 + 1]!;
+      this.merged.added(words[i * 3]!, fileId, path, words[i * 3 + 2]!, parentId < 0 ? null : parentId, entities[i]!);
+    }
   }
 
   private allocateFileId(): number {
@@ -621,6 +691,25 @@ function compareRelationships(a: Relationship, b: Relationship): number {
 function compareOptional(a: string | undefined, b: string | undefined): number {
   if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
   return compareCodePoints(a, b);
+}
+
+/** A contribution holding two sources of one key (after a rename merged keys) is replaced whole, not diffed. */
+function diffable(c: DecodedContribution): boolean {
+  return c.entities.length / ENTITY_STRIDE === new Set(entityKeys(c)).size;
+}
+
+function* entityKeys(c: DecodedContribution): Iterable<number> {
+  for (let o = 0; o < c.entities.length; o += ENTITY_STRIDE) yield c.entities[o + E_KEY]!;
+}
+
+/** Whether the stored source at offset `o` is exactly the entity packed with these parent and kind codes. */
+function sameSource(c: DecodedContribution, o: number, e: Entity, parentId: number, kind: number): boolean {
+  const w = c.entities;
+  const r = e.range;
+  const text = (i: number): string | undefined => (i < 0 ? undefined : c.strings[i]);
+  return w[o + E_KIND] === kind && w[o + E_DEFINED] === (e.defined ? 1 : 0) && w[o + E_PARENT] === parentId
+    && w[o + E_RANGE] === r.start.line && w[o + E_RANGE + 1] === r.start.character && w[o + E_RANGE + 2] === r.end.line && w[o + E_RANGE + 3] === r.end.character
+    && c.strings[w[o + E_NAME]!] === e.name && text(w[o + E_SCHEMA]!) === e.schema && text(w[o + E_DATABASE]!) === e.database;
 }
 
 /** Case folding for name search; Unicode-aware, unlike SQLite's NOCASE. */

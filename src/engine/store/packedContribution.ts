@@ -132,7 +132,14 @@ function finish(keyIds: readonly number[], roles: readonly number[], entityCount
   return Buffer.from(scratch.subarray(HEADER_ROOM - headerBytes, end));
 }
 
-function sameRelationship(seen: readonly number[], i: number, words: readonly number[]): boolean {
+/** A power of two at least twice the count, so probe runs stay short. */
+function tableSize(count: number): number {
+  let size = 16;
+  while (size < count * 2) size *= 2;
+  return size;
+}
+
+function sameRelationship(seen: Float64Array, i: number, words: readonly number[]): boolean {
   for (let k = 0; k < 8; k++) if (seen[i * 8 + k] !== words[k]) return false;
   return true;
 }
@@ -202,11 +209,12 @@ export function packContribution(entities: readonly Entity[], relationships: rea
     put(r.end.character);
   }
 
-  // A numeric hash of each kept relationship's words finds copies; `seen` holds the words to confirm.
-  const firstWithHash = new Map<number, number>();
-  const nextWithHash: number[] = [];
-  const seen: number[] = [];
-  const firstByte: number[] = [];
+  // A numeric hash of each kept relationship's words finds copies (an open-addressing table of kept
+  // indexes, typed arrays throughout: a large file has tens of thousands); `seen` holds the words to confirm.
+  const slots = tableSize(relationships.length);
+  const table = new Int32Array(slots).fill(-1);
+  const seen = new Float64Array(relationships.length * 8); // exact for every value put() accepts
+  const firstByte = new Int32Array(relationships.length);
   const typeCounts = new Array<number>(TYPE.name.length).fill(0);
   const words = [0, 0, 0, 0, 0, 0, 0, 0];
   let relationshipCount = 0;
@@ -224,17 +232,19 @@ export function packContribution(entities: readonly Entity[], relationships: rea
     words[7] = rel.operation === undefined ? 0 : string(rel.operation) + 1;
     let hash = 0;
     for (let k = 0; k < 8; k++) hash = Math.imul(hash ^ words[k]!, 0x9e3779b1) ^ (hash >>> 15);
-    const head = firstWithHash.get(hash) ?? -1;
-    let copy = head;
-    while (copy >= 0 && !sameRelationship(seen, copy, words)) copy = nextWithHash[copy]!;
+    let slot = (hash >>> 0) & (slots - 1);
+    let copy = table[slot]!;
+    while (copy >= 0 && !sameRelationship(seen, copy, words)) {
+      slot = (slot + 1) & (slots - 1);
+      copy = table[slot]!;
+    }
     if (copy >= 0) {
       if (confidence === 0) scratch[firstByte[copy]!] = type << 1; // high (code 0) wins over low; one byte, since type < 64
       continue;
     }
-    nextWithHash.push(head);
-    firstWithHash.set(hash, relationshipCount++);
-    for (let k = 0; k < 8; k++) seen.push(words[k]!);
-    firstByte.push(at);
+    table[slot] = relationshipCount;
+    for (let k = 0; k < 8; k++) seen[relationshipCount * 8 + k] = words[k]!;
+    firstByte[relationshipCount++] = at;
     put((type << 1) | confidence);
     for (let k = 1; k < 8; k++) put(words[k]!);
     typeCounts[type]!++;

@@ -15,6 +15,7 @@ export function prepareStatements(db: Database.Database) {
     filePaths: p('SELECT id, path FROM files').raw(),
     fileHashes: p('SELECT path, content_hash FROM files'),
     allSlices: p('SELECT path, signature, json FROM catalog_slices ORDER BY path'),
+    slice: p('SELECT signature, json FROM catalog_slices WHERE path = ?').raw(),
     upsertSlice: p('INSERT INTO catalog_slices (path, signature, json) VALUES (?, ?, ?) ON CONFLICT (path) DO UPDATE SET signature = excluded.signature, json = excluded.json'),
     deleteSlice: p('DELETE FROM catalog_slices WHERE path = ?'),
     moveSlice: p('UPDATE catalog_slices SET path = ? WHERE path = ?'),
