@@ -102,3 +102,31 @@ test("a watcher's echo of a save is dropped at once; the same content after a de
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a file guessed not to define relations that does (SELECT … INTO) still ends with the right graph', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'sqlgraph-guess-'));
+  writeFileSync(join(root, 'ddl.sql'), 'CREATE TABLE b (y int);\n');
+  // Readers first in discovery order, so workers resolve many of them before the hidden definition is parsed.
+  for (let i = 0; i < 40; i++) writeFileSync(join(root, `r${String(i).padStart(2, '0')}.sql`), `SELECT top, y FROM derived_t, b WHERE ${i} > 0;\n`);
+  // The cheap guess misses this SELECT … INTO (a FROM comes first), so it is parsed late.
+  writeFileSync(join(root, 'zz_hidden.sql'), 'SELECT (SELECT max(y) FROM b) AS top INTO derived_t;\n');
+  const exports: string[] = [];
+  try {
+    for (const workers of [2, 0]) {
+      rmSync(join(root, '.sqlgraph'), { recursive: true, force: true });
+      const pipeline = await IngestPipeline.open({ root, dialect: 'postgresql', workers });
+      try {
+        const summary = await pipeline.ingestAll();
+        assert.equal(summary.parsed, 42);
+        const readers = pipeline.store.readersOf('col:public.derived_t.top').map((r) => r.file);
+        assert.equal(new Set(readers).size, 40, `workers=${workers}: every reader attributes top to derived_t, got ${readers.length}`);
+        exports.push(JSON.stringify(pipeline.store.exportAll()));
+      } finally {
+        await pipeline.close();
+      }
+    }
+    assert.equal(exports[0], exports[1], 'resolving in workers and on the main thread give the same graph');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

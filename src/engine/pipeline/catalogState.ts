@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { catalogFactsOf, emptyCatalog, mergeCatalogFacts, relationsOf, type Catalog, type CatalogFacts } from '../extract/catalog.ts';
 import type { NameOptions } from '../extract/names.ts';
-import type { ParsedFile, ParsedStatement } from '../model/parsed.ts';
+import type { FallbackRelations, ParsedFile, ParsedStatement } from '../model/parsed.ts';
+import type { Range } from '../model/range.ts';
 import type { ColumnDef, Statement } from '../model/statements.ts';
 
 export interface CatalogSlice {
@@ -60,8 +61,39 @@ function slimColumn(c: ColumnDef): ColumnDef {
   return c.primaryKey ? { name: c.name, primaryKey: true } : { name: c.name };
 }
 
-/** The part of a file the catalog depends on, or undefined when there is none. */
+/**
+ * The part of a file the catalog depends on, or undefined when there is none.
+ *
+ * A large file saved again is mostly the same statement objects as before
+ * (assembleParsedFile shares them): each statement's slim JSON is kept by
+ * identity, the slice is built from those pieces, and a file whose pieces,
+ * ranges and header are all as at its last slice gets that slice back. The
+ * result is always exactly catalogSliceOfUncached's.
+ */
 export function catalogSliceOf(file: ParsedFile): CatalogSlice | undefined {
+  if (file.dbtModel) return catalogSliceOfUncached(file);
+  const pieces: SlicePiece[] = [];
+  for (const parsed of file.statements) {
+    const kept = keptJsonOf(parsed.statements);
+    const creates = parsed.fallback?.creates ?? [];
+    if (kept === NONE_KEPT && creates.length === 0) continue;
+    pieces.push({ kept, range: parsed.range, fallback: creates.length > 0 ? parsed.fallback : undefined, owner: parsed.owner || undefined });
+  }
+  if (pieces.length === 0) return undefined;
+  const last = lastSlices.get(file.path);
+  if (last && last.dialect === file.dialect && last.encoding === file.encoding && last.statementCount === file.statementCount && samePieces(last.pieces, pieces)) {
+    lastSlices.delete(file.path);
+    lastSlices.set(file.path, last);
+    return last.slice;
+  }
+  const slice = sliceFromPieces(file, pieces);
+  lastSlices.set(file.path, { dialect: file.dialect, encoding: file.encoding, statementCount: file.statementCount, pieces, slice });
+  if (lastSlices.size > LAST_SLICE_PATHS) lastSlices.delete(lastSlices.keys().next().value!);
+  return slice;
+}
+
+/** What catalogSliceOf computes, from scratch every time (the reference its memoised path must equal). */
+export function catalogSliceOfUncached(file: ParsedFile): CatalogSlice | undefined {
   let statements: ParsedStatement[];
   // A dbt model's own query defines its columns: every statement stays.
   if (file.dbtModel) statements = file.statements.map((p) => ({ ...p, statements: p.statements.map(slimForCatalog) }));
@@ -94,6 +126,74 @@ export function catalogSliceOf(file: ParsedFile): CatalogSlice | undefined {
     .update(JSON.stringify([file.dialect, file.dbtModel?.name ?? '', statements.map((s) => [s.statements, s.fallback?.creates ?? [], s.owner ?? null])]))
     .digest('hex');
   return { signature, json: JSON.stringify(slim) };
+}
+
+/** One statement's share of a slice: its kept statements as JSON, and what surrounds them. */
+interface SlicePiece {
+  kept: string;
+  range: Range;
+  /** Only when it has creates. */
+  fallback: FallbackRelations | undefined;
+  owner: ParsedStatement['owner'];
+}
+
+/** keptJsonOf's answer for a statement the catalog does not read. */
+const NONE_KEPT = '[]';
+/** JSON of the catalog statements of a parsed statement's list, slimmed; kept while the list lives. */
+const keptJson = new WeakMap<readonly Statement[], string>();
+
+function keptJsonOf(statements: readonly Statement[]): string {
+  let json = keptJson.get(statements);
+  if (json === undefined) {
+    const kept = statements.filter(isCatalogStatement);
+    json = kept.length === 0 ? NONE_KEPT : JSON.stringify(kept.map(slimForCatalog));
+    keptJson.set(statements, json);
+  }
+  return json;
+}
+
+/** The last slice of a few paths, with the pieces it was built from. */
+const LAST_SLICE_PATHS = 4;
+const lastSlices = new Map<string, { dialect: string; encoding: string; statementCount: number; pieces: SlicePiece[]; slice: CatalogSlice }>();
+
+/** Drops the slices kept per path (tests). */
+export function forgetCatalogSlices(): void {
+  lastSlices.clear();
+}
+
+function samePieces(a: readonly SlicePiece[], b: readonly SlicePiece[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.kept !== y.kept || x.fallback !== y.fallback || x.owner !== y.owner || !sameRange(x.range, y.range)) return false;
+  }
+  return true;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/** The slice's JSON and signature, laid out exactly as catalogSliceOfUncached's JSON.stringify calls lay them out. */
+function sliceFromPieces(file: ParsedFile, pieces: readonly SlicePiece[]): CatalogSlice {
+  const statements: string[] = [];
+  const signed: string[] = [];
+  for (const p of pieces) {
+    const creates = p.fallback ? JSON.stringify(p.fallback.creates) : '[]';
+    const owner = p.owner ? JSON.stringify(p.owner) : undefined;
+    let json = `{"range":${JSON.stringify(p.range)},"statements":${p.kept}`;
+    if (p.fallback) json += `,"fallback":{"reads":[],"writes":[],"references":[],"creates":${creates}}`;
+    if (owner !== undefined) json += `,"owner":${owner}`;
+    statements.push(`${json}}`);
+    signed.push(`[${p.kept},${creates},${owner ?? 'null'}]`);
+  }
+  // The header with an empty list, then the list spliced in: a string value cannot hold an unescaped `"statements":[]`.
+  const header = JSON.stringify({ path: file.path, dialect: file.dialect, encoding: file.encoding, statements: [], diagnostics: [], statementCount: file.statementCount });
+  const at = header.indexOf('"statements":[]') + '"statements":['.length;
+  const json = `${header.slice(0, at)}${statements.join(',')}${header.slice(at)}`;
+  const signature = createHash('sha1').update(`[${JSON.stringify(file.dialect)},"",[${signed.join(',')}]]`).digest('hex');
+  return { signature, json };
 }
 
 export class CatalogState {

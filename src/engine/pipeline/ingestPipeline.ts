@@ -30,6 +30,9 @@ import { Batcher, type BatchItem, type FileEvent } from './batcher.ts';
 import { CatalogState, catalogSliceOf, type CatalogSlice } from './catalogState.ts';
 import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
 import { STATEMENT_CACHE_MIN_BYTES } from './parseTask.ts';
+import { UnitApplier } from './applyUnits.ts';
+import { mayDefineRelations } from './catalogCandidates.ts';
+import { dbtModelName } from '../text/templating.ts';
 import { defaultStorePath, ENGINE_VERSION, type PipelineOptions } from './pipelineOptions.ts';
 import { PipelineStats, type PipelineSnapshot } from './stats.ts';
 import { TaskTimeoutError, WorkerPool, type TaskPriority } from './workerPool.ts';
@@ -63,6 +66,8 @@ interface Prepared {
   json?: string;
   /** The catalog slice a worker computed with the parse (null: none), when `file` was not built here. */
   workerSlice?: CatalogSlice | null;
+  /** The file as a worker resolved it right after parsing (phase 2 of a whole-workspace ingest). */
+  resolved?: ResolveTaskResult;
   /** The file's catalog slice, once recorded (undefined: the file has no DDL). */
   slice?: CatalogSlice | undefined;
   firstEventAt?: number;
@@ -260,40 +265,15 @@ export class IngestPipeline {
     const summary: IngestSummary = { files: paths.length, parsed: 0, unchanged: 0, removed: 0, reResolved: 0, statements: 0, bytes: 0, seconds: 0, diagnostics: { error: 0, warning: 0, info: 0 } };
     const total = paths.length;
     let done = 0;
-
-    // Phase 1: read, hash, parse, with a bounded number of files in flight
-    // (no barrier between chunks: the workers never wait for a slow file).
-    const toResolve: Prepared[] = [];
     let lastProgress = 0;
-    await forEachConcurrently(paths, PARSE_WINDOW, options.signal, async (p) => {
-      // Deferred: the main thread keeps the worker's JSON (or nothing, with a cache) instead of parsing it.
-      const item = await this.prepare(p, 'batch', undefined, true);
-      summary.bytes += item.bytes ?? 0;
-      if (item.action === 'unchanged') summary.unchanged++;
-      else if (item.action === 'upsert') {
-        summary.parsed++;
-        this.recordSlice(item);
-        // Keep the object only when there is no cache to fetch it back from.
-        toResolve.push(this.cache?.enabled ? { ...item, file: undefined, json: undefined } : item);
-      } else if (item.action === 'delete') toResolve.push(item);
+    const progressed = (): void => {
       done++;
       const now = performance.now();
       if (options.onProgress && (now - lastProgress > 100 || done === total)) {
         lastProgress = now;
         options.onProgress({ done, total });
       }
-    });
-    toResolve.sort((a, b) => a.seq - b.seq);
-    this.log('info', `ingest: parsed ${summary.parsed} files in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-    const removed = [...this.hashes.keys()].filter((p) => !present.has(p));
-    for (const path of removed) toResolve.push({ path, seq: ++this.seq, action: 'delete' });
-    summary.removed = removed.length;
-
-    // Phase 2: removals and the catalog first (re-resolving stored files the
-    // new catalog affects), then the parsed files, resolved in the workers
-    // against the final catalog and stored in small chunks under the lock, so
-    // saves interleave.
-    this.cache?.flush(); // the workers read the parse results back from the cache
+    };
     const count = (applied: AppliedFiles): void => {
       summary.reResolved += applied.reResolved;
       for (const f of applied.files) {
@@ -301,45 +281,106 @@ export class IngestPipeline {
         for (const d of f.diagnostics) summary.diagnostics[d.severity]++;
       }
     };
-    const upserts = toResolve.filter((item) => item.action === 'upsert');
-    const upsertPaths = new Set(upserts.map((item) => item.path));
-    count(await this.withLock(() => this.apply(toResolve.filter((item) => item.action !== 'upsert'), [], upsertPaths)));
-    const chunks: Prepared[][] = [];
-    for (let i = 0; i < upserts.length; i += INGEST_CHUNK) chunks.push(upserts.slice(i, i + INGEST_CHUNK));
-    const window = this.pool ? this.pool.size * RESOLVE_WINDOW_PER_WORKER : 1;
-    const pending: Promise<ResolveTaskResult | undefined>[] = [];
-    // Files per store transaction, adapted so that one takes about APPLY_BUDGET_MS:
-    // a commit has a fixed cost, and a save waits for at most one transaction.
-    let perFile = 1; // ms per file of the last transaction, a guess until then
-    let unit: Prepared[] = [];
-    let unitResolved: ResolveTaskResult[] = [];
-    for (let i = 0; i < chunks.length; i++) {
+
+    // Unchanged files are skipped by hash; the others are split into those
+    // that may define relations (parsed first) and the rest.
+    const early: string[] = [];
+    const late: string[] = [];
+    for (const p of paths) {
       options.signal?.throwIfAborted();
-      while (pending.length < window && i + pending.length < chunks.length) pending.push(this.resolveInWorkers(chunks[i + pending.length] as Prepared[]));
-      const resolved = await (pending.shift() as Promise<ResolveTaskResult | undefined>);
-      unit.push(...(chunks[i] as Prepared[]));
-      if (resolved) unitResolved.push(resolved);
-      // Decided per chunk, so a save that just arrived ends a long unit now.
-      const budget = performance.now() - this.lastSaveAt < EDITING_WINDOW_MS ? APPLY_BUDGET_MS.editing : APPLY_BUDGET_MS.idle;
-      const target = Math.min(MAX_APPLY_FILES, Math.max(INGEST_CHUNK, Math.round(budget / Math.max(perFile, 0.01))));
-      if (unit.length < target && i < chunks.length - 1) continue;
-      const [items, results] = [unit, unitResolved];
-      [unit, unitResolved] = [[], []];
-      let millis = 0;
-      count(
-        await this.withLock(async () => {
-          const t = performance.now();
-          const applied = await this.apply(items, results);
-          millis = performance.now() - t;
-          return applied;
-        }),
-      );
-      perFile = millis / Math.max(1, items.length);
+      const sort = this.sortForIngest(p);
+      if (sort.bytes !== undefined) summary.bytes += sort.bytes;
+      if (sort.kind === 'unchanged') {
+        summary.unchanged++;
+        progressed();
+      } else (sort.kind === 'early' ? early : late).push(p);
     }
+
+    // Phase 1: parse the files that may define relations, with a bounded
+    // number in flight (no barrier between chunks: the workers never wait for
+    // a slow file). The main thread keeps only their catalog slices.
+    const parsedEarly: Prepared[] = [];
+    const removals: Prepared[] = [];
+    await forEachConcurrently(early, PARSE_WINDOW, options.signal, async (p) => {
+      const item = await this.prepare(p, 'batch', undefined, true);
+      if (item.action === 'upsert') {
+        summary.parsed++;
+        this.recordSlice(item);
+        // Keep the object only when there is no cache to fetch it back from.
+        parsedEarly.push(this.cache?.enabled ? { ...item, file: undefined, json: undefined } : item);
+      } else if (item.action === 'delete') removals.push(item);
+      progressed();
+    });
+    this.log('info', `ingest: parsed ${summary.parsed} files that may define relations in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    const removed = [...this.hashes.keys()].filter((p) => !present.has(p));
+    for (const path of removed) removals.push({ path, seq: ++this.seq, action: 'delete' });
+    summary.removed = removed.length;
+
+    // The catalog is now complete (but for wrong guesses, which are caught
+    // by catalog versions): removals, and stored files the new catalog
+    // affects, first.
+    this.cache?.flush(); // the workers read parse results back from the cache
+    const storedLater = new Set([...parsedEarly.map((item) => item.path), ...late.map((p) => this.relativePath(p))]);
+    count(await this.withLock(() => this.apply(removals, [], storedLater)));
+
+    // Phase 2, overlapped: the remaining files are parsed and resolved in one
+    // worker task each, the early ones resolved in chunks, and both stored in
+    // units as they come.
+    const units = new UnitApplier<Prepared, ResolveTaskResult>({
+      apply: async (items, results) => count(await this.withLock(() => this.apply(items, results))),
+      budgetMs: () => (performance.now() - this.lastSaveAt < EDITING_WINDOW_MS ? APPLY_BUDGET_MS.editing : APPLY_BUDGET_MS.idle),
+      minItems: INGEST_CHUNK,
+      maxItems: MAX_APPLY_FILES,
+    });
+    const resolveEarly = async (): Promise<void> => {
+      const chunks: Prepared[][] = [];
+      for (let i = 0; i < parsedEarly.length; i += INGEST_CHUNK) chunks.push(parsedEarly.slice(i, i + INGEST_CHUNK));
+      await forEachConcurrently(chunks, this.pool ? this.pool.size * RESOLVE_WINDOW_PER_WORKER : 1, options.signal, async (chunk) => {
+        units.add(chunk, await this.resolveInWorkers(chunk));
+      });
+    };
+    const parseLate = (): Promise<void> =>
+      forEachConcurrently(late, PARSE_WINDOW, options.signal, async (p) => {
+        const item = await this.prepare(p, 'batch', undefined, true, true);
+        if (item.action === 'upsert') {
+          summary.parsed++;
+          this.recordSlice(item);
+          units.add([item], item.resolved);
+        } else if (item.action === 'delete') units.add([item]);
+        progressed();
+      });
+    const work = Promise.all([parseLate(), resolveEarly()]);
+    // The units must not be left applying behind a failed ingest.
+    await work.finally(() => units.drain().catch(() => undefined));
+    await units.drain();
     this.cache?.flush();
     summary.seconds = (performance.now() - started) / 1000;
     this.stats.addBusy(performance.now() - started);
     return summary;
+  }
+
+  /**
+   * Reads and hashes a file for a whole-workspace ingest: unchanged (skipped
+   * from here on), or parsed early when it may define relations (see
+   * catalogCandidates.ts). An unreadable file goes early too: prepare()
+   * reports it.
+   */
+  private sortForIngest(absolutePath: string): { kind: 'unchanged' | 'early' | 'late'; bytes?: number } {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(absolutePath);
+    } catch {
+      return { kind: 'early' };
+    }
+    const path = this.relativePath(absolutePath);
+    const key = cacheKey(bytes, this.context);
+    if (this.hashes.get(path) === key) {
+      this.lastRead.set(path, key);
+      this.stats.filesSkippedUnchanged++;
+      return { kind: 'unchanged', bytes: bytes.length };
+    }
+    // A file under models/ is a dbt model (it defines a relation) whatever its text.
+    return { kind: mayDefineRelations(bytes) || dbtModelName(path) !== undefined ? 'early' : 'late', bytes: bytes.length };
   }
 
   async close(): Promise<void> {
@@ -383,7 +424,7 @@ export class IngestPipeline {
    * the item carries the worker's JSON and catalog slice instead (resolution
    * happens later, in a worker too).
    */
-  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined, deferred = false): Promise<Prepared> {
+  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined, deferred = false, resolve = false): Promise<Prepared> {
     const path = this.relativePath(absolutePath);
     const seq = ++this.seq;
     const base = { path, seq, ...(firstEventAt !== undefined ? { firstEventAt } : {}) };
@@ -422,12 +463,20 @@ export class IngestPipeline {
     this.stats.addStage('cache', performance.now() - t);
     if (file) return { ...base, action: 'upsert', key, bytes: bytes.length, file: file.path === path ? file : { ...file, path } };
     t = performance.now();
-    const parsed = await this.parse(path, bytes, priority, deferred, key);
+    const parsed = await this.parse(path, bytes, priority, deferred, key, true, resolve);
     this.stats.addStage('parse', performance.now() - t);
     if (parsed.json !== undefined) this.cache?.putFile(key, parsed.json);
     if (parsed.file) return { ...base, action: 'upsert', key, bytes: bytes.length, file: parsed.file.path === path ? parsed.file : { ...parsed.file, path } };
     // A worker's JSON names the path it was given: this path.
-    return { ...base, action: 'upsert', key, bytes: bytes.length, ...(parsed.json !== undefined ? { json: parsed.json } : {}), workerSlice: parsed.slice ?? null };
+    return {
+      ...base,
+      action: 'upsert',
+      key,
+      bytes: bytes.length,
+      ...(parsed.json !== undefined ? { json: parsed.json } : {}),
+      workerSlice: parsed.slice ?? null,
+      ...(parsed.resolved ? { resolved: parsed.resolved } : {}),
+    };
   }
 
   /**
@@ -437,7 +486,7 @@ export class IngestPipeline {
    * incremental graph always equals a from-scratch one.
    */
   /** With `deferred` and a cache, `cacheFileKey` lets the worker store the result itself. */
-  private async parse(path: string, bytes: Buffer, priority: TaskPriority, deferred = false, cacheFileKey?: string, listing = true): Promise<ParseOutcome> {
+  private async parse(path: string, bytes: Buffer, priority: TaskPriority, deferred = false, cacheFileKey?: string, listing = true, resolve = false): Promise<ParseOutcome> {
     if (!this.pool) {
       await Promise.all(this.backends.map((b) => b.init()));
       const file = parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
@@ -453,10 +502,12 @@ export class IngestPipeline {
       ...(deferred && cacheFileKey !== undefined && this.cache?.enabled ? { cacheFileKey } : {}),
       // A large file's edit: its statements' keys come back instead of its JSON.
       ...(!deferred && listing && this.cache?.enabled && bytes.length >= STATEMENT_CACHE_MIN_BYTES ? { listing: true } : {}),
+      ...(deferred && resolve && cacheFileKey !== undefined ? { cacheFileKey, resolve: this.options.defaultSchema !== undefined ? { defaultSchema: this.options.defaultSchema } : {} } : {}),
     };
+    if (task.resolve) this.shareCatalog();
     try {
       const result = (await this.pool.run(task, { priority, sizeHint: bytes.length })) as ParseTaskResult;
-      if (deferred) return { ...(result.json !== undefined ? { json: result.json } : {}), slice: result.slice ?? null };
+      if (deferred) return { ...(result.json !== undefined ? { json: result.json } : {}), slice: result.slice ?? null, ...(result.resolved ? { resolved: result.resolved } : {}) };
       if (result.listing) {
         const cache = this.cache;
         const file = cache
@@ -692,6 +743,7 @@ interface ParseOutcome {
   file?: ParsedFile;
   json?: string;
   slice?: CatalogSlice | null;
+  resolved?: ResolveTaskResult;
 }
 
 function parseJson(json: string, path: string): ParsedFile | undefined {

@@ -27,6 +27,12 @@ export interface ParseTask {
    * large file moves one statement's results (see assembleParsedFile).
    */
   listing?: boolean;
+  /**
+   * Also resolve the file against the catalog the pool shared (see
+   * ResolveShared), answering with `resolved`: during a whole-workspace
+   * ingest, for files parsed once the catalog is complete.
+   */
+  resolve?: { defaultSchema?: string };
 }
 
 /** One file to resolve in a worker: its parse result comes from `json`, else from the parse cache by `key`. */
@@ -66,6 +72,8 @@ export interface ParseTaskResult {
   listing?: StatementListing;
   /** With withSlice: the catalog slice, or null when the file has none. */
   slice?: CatalogSlice | null;
+  /** With `resolve` (and a catalog shared): the file resolved, and against which catalog. */
+  resolved?: ResolveTaskResult;
 }
 
 /** A resolved file: the store's update plus what the ingest summary counts. */

@@ -61,6 +61,9 @@ function parseTask(task: ParseTask): ParseTaskResult {
   cache?.flush();
   const result: ParseTaskResult = stored ? {} : { json };
   if (task.withSlice) result.slice = catalogSliceOf(file) ?? null;
+  if (task.resolve && shared && task.cacheFileKey !== undefined) {
+    result.resolved = { catalogVersion: shared.version, resolved: [resolvedFileOf(file, task.cacheFileKey, task.resolve.defaultSchema, shared.catalog)], missing: [] };
+  }
   return result;
 }
 
@@ -79,18 +82,22 @@ function resolveTask(task: ResolveTask): ResolveTaskResult {
       missing.push(item.path);
       continue;
     }
-    const fragment = resolveFile(file, catalog, nameOptionsFor(file, task.defaultSchema));
-    const s = summarise(file, 0);
-    resolved.push({
-      update: {
-        path: file.path,
-        fragment: { entities: fragment.entities, relationships: fragment.relationships },
-        meta: { contentHash: item.key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
-      },
-      statementCount: file.statementCount,
-    });
+    resolved.push(resolvedFileOf(file, item.key, task.defaultSchema, catalog));
   }
   return { catalogVersion: version, resolved, missing };
+}
+
+function resolvedFileOf(file: ParsedFile, key: string, defaultSchema: string | undefined, catalog: Catalog): ResolvedFile {
+  const fragment = resolveFile(file, catalog, nameOptionsFor(file, defaultSchema));
+  const s = summarise(file, 0);
+  return {
+    update: {
+      path: file.path,
+      fragment: { entities: fragment.entities, relationships: fragment.relationships },
+      meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
+    },
+    statementCount: file.statementCount,
+  };
 }
 
 function peek(key: string): string | undefined {
