@@ -147,16 +147,15 @@ export class IngestPipeline {
     this.backends = backends;
     const log = options.log ?? (() => undefined);
 
-    this.cache =
+    const cacheOptions =
       options.cache === false
         ? undefined
-        : openParseCache(
-            cacheOptionsFromEnv(process.env, {
-              path: defaultCachePath(options.root),
-              ...options.cache,
-              log: (level, message) => log(level, `parse cache: ${message}`),
-            }),
-          );
+        : cacheOptionsFromEnv(process.env, {
+            path: defaultCachePath(options.root),
+            ...options.cache,
+            log: (level, message) => log(level, `parse cache: ${message}`),
+          });
+    this.cache = cacheOptions ? openParseCache(cacheOptions) : undefined;
     const storePath = options.storePath ?? defaultStorePath(options.root);
     if (storePath !== ':memory:') ensureStateFolder(dirname(storePath));
     this.store = openGraphStore(storePath);
@@ -172,7 +171,20 @@ export class IngestPipeline {
     this.catalog.load(this.store.catalogSlices());
 
     if (workers > 0) {
-      const workerData: ParseWorkerData = { backends: backends.map((b) => b.id), ...(this.cache?.enabled ? { cachePath: this.cache.stats().path } : {}) };
+      const workerData: ParseWorkerData = {
+        backends: backends.map((b) => b.id),
+        ...(this.cache?.enabled && cacheOptions
+          ? {
+              cachePath: this.cache.stats().path,
+              // The workers' connections clean up at open too: with the workspace's limits, not the defaults.
+              cacheLimits: {
+                ...(cacheOptions.maxEntries !== undefined ? { maxEntries: cacheOptions.maxEntries } : {}),
+                ...(cacheOptions.maxStatementEntries !== undefined ? { maxStatementEntries: cacheOptions.maxStatementEntries } : {}),
+                ...(cacheOptions.ttlDays !== undefined ? { ttlDays: cacheOptions.ttlDays } : {}),
+              },
+            }
+          : {}),
+      };
       this.pool = new WorkerPool<WorkerTask, WorkerTaskResult>({
         script: options.workerScript ?? defaultWorkerScript(),
         size: workers,

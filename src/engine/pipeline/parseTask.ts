@@ -62,6 +62,8 @@ export interface ParseWorkerData {
   backends: readonly BackendId[];
   /** The workspace's parse cache database, for statement-level entries. */
   cachePath?: string;
+  /** Its limits, as the pipeline opened it. */
+  cacheLimits?: { maxEntries?: number; maxStatementEntries?: number; ttlDays?: number };
 }
 
 /** The ParsedFile as JSON: the cache stores exactly this string. */

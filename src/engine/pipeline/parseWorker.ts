@@ -9,6 +9,7 @@
 import { workerData } from 'node:worker_threads';
 import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
 import { cacheKey } from '../cache/cacheKey.ts';
+import { MAX_BUSY_TIMEOUT_MS } from '../cache/cacheOptions.ts';
 import { catalogFromRelations, type Catalog } from '../extract/catalog.ts';
 import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
 import { parseFile, parseFileListing, type StatementCache } from '../extract/parseFile.ts';
@@ -29,7 +30,8 @@ let shared: { version: number; catalog: Catalog } | undefined;
 function openCache(): ParseCache | undefined {
   if (!data.cachePath) return undefined;
   // Opened on first need only: most workspaces never need it here.
-  cache ??= openParseCache({ path: data.cachePath, flushDelayMs: 10 });
+  // The longest busy wait allowed: a worker may wait for the other threads' writes, the UI never waits on it.
+  cache ??= openParseCache({ ...data.cacheLimits, path: data.cachePath, flushDelayMs: 10, busyTimeoutMs: MAX_BUSY_TIMEOUT_MS });
   return cache.enabled ? cache : undefined;
 }
 
@@ -56,9 +58,12 @@ function parseTask(task: ParseTask): ParseTaskResult {
   const file = parseFile(task.path, task.bytes, { dialect: task.dialect, backends, ...(stmtCache ? { statementCache: stmtCache } : {}) });
   const json = JSON.stringify(file);
   // Written before answering, so whichever worker resolves the file later finds it.
-  const stored = task.cacheFileKey !== undefined ? openCache() : undefined;
-  stored?.putFile(task.cacheFileKey as string, json);
+  const target = task.cacheFileKey !== undefined ? openCache() : undefined;
+  const dropped = target?.droppedWrites ?? 0;
+  target?.putFile(task.cacheFileKey as string, json);
   cache?.flush();
+  // Dropped (the database busy, e.g. with the other threads' writes): the JSON goes back with the answer instead.
+  const stored = target !== undefined && target.droppedWrites === dropped;
   const result: ParseTaskResult = stored ? {} : { json };
   if (task.withSlice) result.slice = catalogSliceOf(file) ?? null;
   if (task.resolve && shared && task.cacheFileKey !== undefined) {
