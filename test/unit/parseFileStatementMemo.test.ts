@@ -74,3 +74,21 @@ test('a listing (statement keys) assembles into exactly the ParsedFile, from mem
   const listing = parseFileListing('bad.sql', bad, { dialect: 'auto', backends, statementCache: mapCache() });
   assert.deepEqual(assembleParsedFile(listing, mapCache()), parseFile('bad.sql', bad, { dialect: 'auto', backends }));
 });
+
+test('a listing checks cached statements once and never needs their results, and still assembles as parseFile parses', async () => {
+  const backends = await defaultBackends();
+  const text = `${Array.from({ length: 30 }, (_, i) => `INSERT INTO known_t${i % 4} SELECT a, b FROM known_s WHERE c = ${i}`).join(';\n')};\n`;
+  const bytes = Buffer.from(text);
+  const cache = mapCache();
+  const expected = parseFile('known.sql', bytes, { dialect: 'postgresql', backends });
+  parseText('known.sql', text, 'utf-8', { dialect: 'postgresql', backends, statementCache: cache }); // another thread filled the cache
+  forgetRecentStatements(); // this thread (a worker that did not parse the file) holds nothing
+  const reads: string[] = [];
+  const counting: StatementCache = { ...cache, get: (key) => (reads.push(key), cache.get(key)) };
+  const first = parseFileListing('known.sql', bytes, { dialect: 'postgresql', backends, statementCache: counting });
+  assert.equal(reads.length, 30, 'each statement looked up once');
+  const second = parseFileListing('known.sql', bytes, { dialect: 'postgresql', backends, statementCache: counting });
+  assert.equal(reads.length, 30, 'and not again on the next save');
+  assert.deepEqual(second, first);
+  assert.deepEqual(assembleParsedFile(first, cache), expected);
+});

@@ -119,8 +119,12 @@ function prepareText(path: string, source: string, encoding: string, options: Pa
   return { ctx, statements: split.statements, shell, folder };
 }
 
-/** Keys and origins of the statements; results not cached yet are parsed and put. `entries` receives every statement's results. */
-function listStatements(ctx: FileContext, statements: readonly SplitStatement[], shell: ParsedFile, cache: StatementCache, entries: Map<string, CachedStatement>): StatementListing {
+/**
+ * Keys and origins of the statements; results not cached yet are parsed and
+ * put. `entries` receives every statement's results; without it (a listing
+ * for another thread) results found cached are not even read.
+ */
+function listStatements(ctx: FileContext, statements: readonly SplitStatement[], shell: ParsedFile, cache: StatementCache, entries: Map<string, CachedStatement> | undefined): StatementListing {
   const dialects = `${ctx.primary}|${ctx.alternate ?? ''}`;
   const keys: string[] = [];
   const origins = new Int32Array(statements.length * 2);
@@ -130,7 +134,9 @@ function listStatements(ctx: FileContext, statements: readonly SplitStatement[],
     keys.push(key);
     origins[i * 2] = origin.line;
     origins[i * 2 + 1] = origin.character;
-    let entry = entries.get(key) ?? recentStatement(key) ?? parsedHit(key, cache.get(key));
+    // A listing only needs to know that the cache holds a statement's results: no JSON.parse of them.
+    if (!entries && (recent.has(key) || knownCached(key, cache))) return;
+    let entry = entries?.get(key) ?? recentStatement(key) ?? parsedHit(key, cache.get(key));
     if (entry === undefined) {
       // Parsed alone, so its results (and the dialects it counted) are exactly its own.
       ctx.out = [];
@@ -147,7 +153,7 @@ function listStatements(ctx: FileContext, statements: readonly SplitStatement[],
       cache.put(key, payload);
       remember(key, entry, payload.length);
     }
-    entries.set(key, entry);
+    entries?.set(key, entry);
   });
   return { shell, keys, origins };
 }
@@ -208,7 +214,7 @@ export function parseFileListing(path: string, bytes: Uint8Array, options: Parse
   const decoded = decodeSql(bytes);
   if (decoded.error) return { shell: parseFile(path, bytes, options), keys: [], origins: new Int32Array(0) };
   const { ctx, statements, shell } = prepareText(path, decoded.text, decoded.encoding, options);
-  return listStatements(ctx, statements, shell, options.statementCache, new Map());
+  return listStatements(ctx, statements, shell, options.statementCache, undefined);
 }
 
 /**
@@ -262,10 +268,28 @@ function remember(key: string, entry: CachedStatement, size: number): void {
   }
 }
 
+/**
+ * Keys a listing found in the cache lately, so that a thread which only
+ * lists a file (a parse worker) reads each statement's row once, not on
+ * every save. A key evicted from the cache since is harmless: assembling
+ * the listing then misses it and the file is parsed again.
+ */
+const KNOWN_CACHED_KEYS = 100_000;
+const knownCachedKeys = new Set<string>();
+
+function knownCached(key: string, cache: Pick<StatementCache, 'get'>): boolean {
+  if (knownCachedKeys.has(key)) return true;
+  if (cache.get(key) === undefined) return false;
+  if (knownCachedKeys.size >= KNOWN_CACHED_KEYS) knownCachedKeys.clear();
+  knownCachedKeys.add(key);
+  return true;
+}
+
 /** Drops the parsed statements kept in memory (tests, or to release memory). */
 export function forgetRecentStatements(): void {
   recent.clear();
   recentChars = 0;
+  knownCachedKeys.clear();
 }
 
 interface FileContext {

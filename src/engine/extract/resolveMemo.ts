@@ -97,7 +97,8 @@ export class ResolveMemo {
     let tail = 0;
     while (tail < limit - head && sameParsed(old[old.length - 1 - tail]!.parsed, stmts[stmts.length - 1 - tail]!)) tail++;
 
-    const sameCatalog = catalogComparer(this.catalog, catalog);
+    // The same catalog instance answers every lookup as before: no need to go through each statement's lookups.
+    const sameCatalog = this.catalog === catalog ? undefined : catalogComparer(this.catalog, catalog);
     const recorder = new RecordingCatalog(catalog);
     const units: Unit[] = [];
     let current = options;
@@ -105,7 +106,7 @@ export class ResolveMemo {
       const parsed = stmts[i]!;
       const candidate = i < head ? old[i] : i >= stmts.length - tail ? old[i - stmts.length + old.length] : undefined;
       let unit: Unit | undefined;
-      if (candidate && sameOptions(candidate.optionsIn, current) && allSame(candidate.lookups, sameCatalog)) {
+      if (candidate && sameOptions(candidate.optionsIn, current) && (!sameCatalog || allSame(candidate.lookups, sameCatalog))) {
         unit = moved(candidate, parsed);
         this.lastReused++;
       } else {

@@ -48,6 +48,8 @@ import type {
 const PREFIX_END = '\u{10FFFF}';
 /** Orphaned keys are pruned once this many rows were dropped and the drops outnumber the live rows. */
 const PRUNE_MIN_CHURN = 100_000;
+/** Paths whose last written catalog slice object is remembered (see writtenSlices). */
+const WRITTEN_SLICE_PATHS = 8;
 /** Decoded contributions kept for repeated queries (~10 KB each for a typical file). */
 const CACHED_CONTRIBUTIONS = 2048;
 
@@ -65,6 +67,12 @@ export class GraphStore {
   private readonly keys: KeyTable;
   private readonly merged: MergedEntities;
   private readonly cache = new ContributionCache(CACHED_CONTRIBUTIONS);
+  /**
+   * The slice object last written (or found stored) per path, for a few
+   * paths: catalogSliceOf hands back the same object while a large file's
+   * catalog part is unchanged, and then there is nothing to read or write.
+   */
+  private readonly writtenSlices = new Map<string, object>();
   private depth = 0;
   /** The pending-version counter and dropped-row count, kept in memory during a transaction. */
   private version = 0;
@@ -151,6 +159,7 @@ export class GraphStore {
   removeFile(path: string): boolean {
     return this.transaction(() => {
       this.sql.deleteSlice.run(path);
+      this.writtenSlices.delete(path);
       const fileId = this.fileIdOf(path);
       if (fileId === undefined) return false;
       this.dropFile(fileId, path);
@@ -174,6 +183,8 @@ export class GraphStore {
       if (replaced !== undefined) this.dropFile(replaced, to);
       s.deleteSlice.run(to);
       s.moveSlice.run(to, from);
+      this.writtenSlices.delete(from);
+      this.writtenSlices.delete(to);
       const c = this.contribution(fileId);
       // The path is a tie-breaker of the merged view, so every key the file contributes may change winner.
       for (let o = 0; o < c.entities.length; o += ENTITY_STRIDE) this.merged.invalidate(c.entities[o + E_KEY]!);
@@ -331,6 +342,18 @@ export class GraphStore {
     return { entities, relationships };
   }
 
+  /**
+   * Decodes a stored file's contribution ahead of its next replacement (a
+   * large file opened for editing): the first edit's diff then starts from
+   * memory. Returns false when the store does not know the file.
+   */
+  preloadContribution(path: string): boolean {
+    const fileId = this.fileIdOf(path);
+    if (fileId === undefined) return false;
+    this.contribution(fileId);
+    return true;
+  }
+
   /** All merged entities by key and all relationships in a total order. */
   exportAll(): GraphFragment {
     this.indexed();
@@ -377,11 +400,16 @@ export class GraphStore {
   setCatalogSlice(path: string, slice: { signature: string; json: string } | undefined): void {
     if (!slice) {
       this.sql.deleteSlice.run(path);
+      this.writtenSlices.delete(path);
       return;
     }
+    if (this.writtenSlices.get(path) === slice) return;
     // An edit outside a large file's DDL leaves its slice as it was: reading it back is cheaper than writing it again.
     const stored = this.sql.slice.get(path) as [string, string] | undefined;
     if (stored?.[0] !== slice.signature || stored[1] !== slice.json) this.sql.upsertSlice.run(path, slice.signature, slice.json);
+    this.writtenSlices.delete(path);
+    this.writtenSlices.set(path, slice);
+    if (this.writtenSlices.size > WRITTEN_SLICE_PATHS) this.writtenSlices.delete(this.writtenSlices.keys().next().value!);
   }
 
   // ---- internals -----------------------------------------------------------
@@ -451,6 +479,7 @@ export class GraphStore {
   }
 
   private forgetCaches(): void {
+    this.writtenSlices.clear();
     this.keys.forget();
     this.cache.clear();
     this.paths.clear();
