@@ -10,7 +10,7 @@
  * (default 2000), SQLGRAPH_BENCH_NEO4J_SAVES (default 40).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeadLetterLog } from '../src/engine/neo4j/deadLetters.ts';
 import { closeNeo4jDriver, neo4jDriver, verifyNeo4j } from '../src/engine/neo4j/driver.ts';
@@ -35,6 +35,15 @@ if (!state) {
 const config = { uri: state.uri, user: state.user, password: state.password };
 const driver = neo4jDriver(config);
 const server = await verifyNeo4j(driver, config);
+/** CPU seconds the Neo4j server process has used (Linux /proc), for a machine shared with other work. */
+function serverCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${state?.pid ?? 0}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 const scratch = mkdtempSync(join(tmpdir(), 'sqlgraph-bench-neo4j-'));
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, neo4j: `${server.version ?? '?'} ${server.edition ?? ''}`.trim(), files: FILES };
 
@@ -63,20 +72,44 @@ async function ingestCorpus(files: number, name: string): Promise<{ root: string
 }
 
 /** A fresh copy of the ingested store (everything pending), synced into an empty Neo4j. */
-async function bulkSync(storeFile: string, batchSize: number): Promise<{ report: SyncReport; elements: number; elementsPerSecond: number; elementsPerTransaction: number; storeFile: string }> {
+interface BulkResult {
+  report: SyncReport;
+  elements: number;
+  elementsPerSecond: number;
+  elementsPerTransaction: number;
+  storeFile: string;
+  /** CPU seconds of the server and of this process during the sync, and the 1-minute load average after it. */
+  serverCpu: number | undefined;
+  clientCpu: number;
+  load: number;
+}
+
+async function bulkSync(storeFile: string, batchSize: number): Promise<BulkResult> {
   const copy = join(scratch, `run-${batchSize}-${Date.now()}.db`);
   copyFileSync(storeFile, copy);
   await clearNeo4j();
   const store = openGraphStore(copy);
   try {
     const sync = new Neo4jSync(store, { driver, deadLetters: new DeadLetterLog(join(scratch, 'dead-letters.jsonl')), batchSize });
+    const server0 = serverCpuSeconds();
+    const client0 = process.cpuUsage();
     const report = await sync.syncPending();
+    const server1 = serverCpuSeconds();
+    const client = process.cpuUsage(client0);
+    const serverCpu = server0 === undefined || server1 === undefined ? undefined : server1 - server0;
     // Nodes (entities and files) and relationships written; CONTRIBUTES provenance edges not counted.
     const elements = report.entities + report.relationships + report.written;
-    return { report, elements, elementsPerSecond: elements / report.seconds, elementsPerTransaction: elements / Math.max(1, report.transactions), storeFile: copy };
+    return {
+      report, elements, elementsPerSecond: elements / report.seconds, elementsPerTransaction: elements / Math.max(1, report.transactions), storeFile: copy,
+      serverCpu, clientCpu: (client.user + client.system) / 1e6, load: loadavg()[0] ?? 0,
+    };
   } finally {
     store.close();
   }
+}
+
+function cpuText(r: BulkResult): string {
+  return `CPU: server ${r.serverCpu?.toFixed(1) ?? '?'} s, client ${r.clientCpu.toFixed(1)} s; load average ${r.load.toFixed(1)}`;
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -95,8 +128,8 @@ try {
   console.log(`Batch-size curve, ${CURVE_FILES} files:`);
   for (const size of CURVE) {
     const r = await bulkSync(curveCorpus.store, size);
-    curve.push({ batchSize: size, elements: r.elements, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction) });
-    console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s, ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s`);
+    curve.push({ batchSize: size, elements: r.elements, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction), serverCpuSeconds: r.serverCpu, clientCpuSeconds: r.clientCpu, loadAverage: r.load });
+    console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s, ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s; ${cpuText(r)}`);
   }
   results['curve'] = curve;
 
@@ -114,9 +147,12 @@ try {
     elementsPerSecond: Math.round(bulk.elementsPerSecond),
     transactions: bulk.report.transactions,
     elementsPerTransaction: Math.round(bulk.elementsPerTransaction),
+    serverCpuSeconds: bulk.serverCpu,
+    clientCpuSeconds: bulk.clientCpu,
+    loadAverage: bulk.load,
   };
   console.log(`Bulk, ${FILES} files (ingested in ${corpus.seconds.toFixed(1)} s): ${bulk.elements} elements in ${bulk.report.seconds.toFixed(1)} s = ${Math.round(bulk.elementsPerSecond)} elements/s; ` +
-    `${bulk.report.transactions} transactions (${Math.round(bulk.elementsPerTransaction)} elements each)`);
+    `${bulk.report.transactions} transactions (${Math.round(bulk.elementsPerTransaction)} elements each); ${cpuText(bulk)}`);
 
   // Realtime: save one file through the pipeline, then sync it.
   const pipeline = await IngestPipeline.open({ root: corpus.root, dialect: 'postgresql', storePath: bulk.storeFile, cache: false, workers: 1, batcher: { realtime: true } });

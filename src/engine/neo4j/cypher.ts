@@ -2,9 +2,8 @@
  * The sync's Cypher. Labels and types come only from labels.ts; every key,
  * path, name and value travels as a parameter.
  */
-import { CONTRIBUTES, ENTITY_LABEL, FILE_LABEL, KIND_LABELS, typeOf } from './labels.ts';
+import { CONTRIBUTES, ENTITY_LABEL, FILE_LABEL, KIND_LABELS, RELATIONSHIP_TYPE_NAMES, typeOf } from './labels.ts';
 import type { EndKind, RelationshipGroup } from './rows.ts';
-import type { RelationshipType } from '../model/graph.ts';
 
 const ALL_KIND_LABELS = KIND_LABELS.join(':');
 
@@ -36,22 +35,23 @@ export function upsertEntitiesQuery(kindLabel: string): string {
   let query = entityQueries.get(label);
   if (query === undefined) {
     const others = KIND_LABELS.filter((l) => l !== label).join(':');
+    // Rows are lists (see entityParams; the driver sends numbers as floats, hence toInteger): key, kind, name, schema, database, parent, file, range ×4, defined, file indexes.
     query = `UNWIND $rows AS row
-MERGE (n:${ENTITY_LABEL} {key: row.key})
+MERGE (n:${ENTITY_LABEL} {key: row[0]})
 SET n:${label}
 REMOVE n:${others}
-SET n.kind = row.kind, n.name = row.name, n.schema = row.schema, n.database = row.database, n.parent = row.parent, n.file = row.file,
-  n.startLine = toInteger(row.sl), n.startCharacter = toInteger(row.sc), n.endLine = toInteger(row.el), n.endCharacter = toInteger(row.ec),
-  n.defined = row.defined
-FOREACH (c IN [c IN row.files WHERE c.fresh] | MERGE (f:${FILE_LABEL} {path: c.path}) CREATE (f)-[:${CONTRIBUTES} {gen: c.gen}]->(n))
-FOREACH (c IN [c IN row.files WHERE NOT c.fresh] | MERGE (f:${FILE_LABEL} {path: c.path}) MERGE (f)-[k:${CONTRIBUTES}]->(n) SET k.gen = c.gen)`;
+SET n.kind = row[1], n.name = row[2], n.schema = row[3], n.database = row[4], n.parent = row[5], n.file = row[6],
+  n.startLine = toInteger(row[7]), n.startCharacter = toInteger(row[8]), n.endLine = toInteger(row[9]), n.endCharacter = toInteger(row[10]),
+  n.defined = row[11]
+FOREACH (c IN [i IN row[12] WHERE $files[toInteger(i)].fresh | $files[toInteger(i)]] | MERGE (f:${FILE_LABEL} {path: c.path}) CREATE (f)-[:${CONTRIBUTES} {gen: toInteger(c.gen)}]->(n))
+FOREACH (c IN [i IN row[12] WHERE NOT $files[toInteger(i)].fresh | $files[toInteger(i)]] | MERGE (f:${FILE_LABEL} {path: c.path}) MERGE (f)-[k:${CONTRIBUTES}]->(n) SET k.gen = toInteger(c.gen))`;
     entityQueries.set(label, query);
   }
   return query;
 }
 
-function endPattern(variable: string, end: EndKind, field: string): string {
-  return end === 'file' ? `(${variable}:${FILE_LABEL} {path: row.${field}})` : `(${variable}:${ENTITY_LABEL} {key: row.${field}})`;
+function endPattern(variable: string, end: EndKind, item: number): string {
+  return end === 'file' ? `(${variable}:${FILE_LABEL} {path: row[${item}]})` : `(${variable}:${ENTITY_LABEL} {key: row[${item}]})`;
 }
 
 const relationshipQueries = new Map<string, string>();
@@ -68,31 +68,37 @@ export function upsertRelationshipsQuery(group: RelationshipGroup, mode: 'merge'
   const id = `${type}:${group.from}:${group.to}:${mode}`;
   let query = relationshipQueries.get(id);
   if (query === undefined) {
+    // Rows are lists (see relationshipParams): from, to, file index, rid, range ×4, confidence, operation.
     query = `UNWIND $rows AS row
-MERGE ${endPattern('a', group.from, 'from')}
-MERGE ${endPattern('b', group.to, 'to')}
-${mode === 'create' ? 'CREATE' : 'MERGE'} (a)-[r:${type} {file: row.file, rid: row.rid}]->(b)
-SET r.startLine = toInteger(row.sl), r.startCharacter = toInteger(row.sc), r.endLine = toInteger(row.el), r.endCharacter = toInteger(row.ec),
-  r.confidence = row.confidence, r.operation = row.operation, r.gen = row.gen`;
+WITH row, $files[toInteger(row[2])] AS file
+MERGE ${endPattern('a', group.from, 0)}
+MERGE ${endPattern('b', group.to, 1)}
+${mode === 'create' ? 'CREATE' : 'MERGE'} (a)-[r:${type} {file: file.path, rid: toInteger(row[3])}]->(b)
+SET r.startLine = toInteger(row[4]), r.startCharacter = toInteger(row[5]), r.endLine = toInteger(row[6]), r.endCharacter = toInteger(row[7]),
+  r.confidence = row[8], r.operation = row[9], r.gen = toInteger(file.gen)`;
     relationshipQueries.set(id, query);
   }
   return query;
 }
 
-/** Deletes a file's relationships of one type that are not of its current generation; returns their entity ends. */
-export function staleRelationshipsQuery(type: RelationshipType): string {
-  return `UNWIND $files AS file
-MATCH (a)-[r:${typeOf(type)} {file: file.path}]->(b)
-WHERE r.gen IS NULL OR r.gen <> file.gen
-WITH a, b, r
-DELETE r
-RETURN count(*) AS deleted, collect(DISTINCT a.key) + collect(DISTINCT b.key) AS keys`;
+/**
+ * Deletes the files' relationships that are not of their current generation,
+ * every type in one round trip (a realtime save pays per round trip);
+ * returns how many and their entity ends.
+ */
+export const STALE_RELATIONSHIPS = `CALL {
+${RELATIONSHIP_TYPE_NAMES.map((type) => `  UNWIND $files AS file
+  MATCH (a)-[r:${typeOf(type)} {file: file.path}]->(b)
+  WHERE r.gen IS NULL OR r.gen <> toInteger(file.gen)
+  DELETE r
+  RETURN a.key AS from, b.key AS to`).join('\n  UNION ALL\n')}
 }
+RETURN count(*) AS deleted, collect(DISTINCT from) + collect(DISTINCT to) AS keys`;
 
 /** Drops provenance the files no longer give; returns the entities that lost it. */
 export const STALE_CONTRIBUTIONS = `UNWIND $files AS file
 MATCH (:${FILE_LABEL} {path: file.path})-[c:${CONTRIBUTES}]->(n)
-WHERE c.gen IS NULL OR c.gen <> file.gen
+WHERE c.gen IS NULL OR c.gen <> toInteger(file.gen)
 WITH n, c
 DELETE c
 RETURN collect(DISTINCT n.key) AS keys`;
@@ -115,7 +121,7 @@ RETURN count(*) AS deleted`;
 /** Marks files as holding their current generation (the last step: a cut-short sync leaves the old gen). */
 export const FINISH_FILES = `UNWIND $files AS file
 MATCH (f:${FILE_LABEL} {path: file.path})
-SET f += file.props, f.gen = file.gen
+SET f += file.props, f.gen = toInteger(file.gen)
 REMOVE f.createdBy, f.partial`;
 
 export const DELETE_FILES = `UNWIND $paths AS path

@@ -10,7 +10,7 @@ export interface FileWork {
   /** The pending version to acknowledge once written. */
   version: number;
   removed: boolean;
-  gen: string;
+  gen: number;
   contentHash: string | null;
   /** Properties of the File node. */
   props: Record<string, string | number>;
@@ -52,18 +52,47 @@ export function estimatedRows(store: GraphStore, pending: PendingFile): number {
 export interface BatchRows {
   /** Kind label → rows sorted by key. */
   entities: Map<string, EntityRow[]>;
-  /** Per group: rows of files written whole in one transaction (CREATE) and of the others (MERGE). */
-  relationships: Map<string, { group: RelationshipGroup; create: RelationshipRow[]; merge: RelationshipRow[] }>;
+  /** Per group, rows sorted (a stable lock order between concurrent writers). */
+  relationships: Map<string, { group: RelationshipGroup; rows: RelationshipRow[] }>;
+  /** Each file's gen, shared by its entity rows: `fresh` is set once the file's lock says (see splitCreatable). */
+  gens: Map<string, FileGen>;
+  /** The files the rows are of, in order. */
+  paths: string[];
 }
 
+/** Relationship rows of one group split into those of files written whole in one transaction (CREATE) and the others (MERGE). */
+export type SplitRelationships = Map<string, { group: RelationshipGroup; create: RelationshipRow[]; merge: RelationshipRow[] }>;
+
 /** Entity rows carry the merged view's properties (store.entity), relationship rows the file's own. */
-export function batchRows(store: GraphStore, works: readonly FileWork[], creatable: ReadonlySet<string> = new Set()): BatchRows {
+export function batchRows(store: GraphStore, works: readonly FileWork[]): BatchRows {
+  const build = buildRows(store, works);
+  for (let step = build.next(); ; step = build.next()) if (step.done === true) return step.value;
+}
+
+/**
+ * batchRows that gives the event loop a turn every few hundred rows: the sync
+ * prepares the next batch while the current one is in Neo4j, whose queries
+ * must not wait behind a whole batch of store reads.
+ */
+export async function batchRowsInTurns(store: GraphStore, works: readonly FileWork[]): Promise<BatchRows> {
+  const build = buildRows(store, works);
+  for (let step = build.next(); ; step = build.next()) {
+    if (step.done === true) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+const ROWS_PER_TURN = 400;
+
+function* buildRows(store: GraphStore, works: readonly FileWork[]): Generator<void, BatchRows> {
   const contributors = new Map<string, FileGen[]>();
-  const relationships = new Map<string, { group: RelationshipGroup; create: RelationshipRow[]; merge: RelationshipRow[] }>();
+  const relationships = new Map<string, { group: RelationshipGroup; rows: RelationshipRow[] }>();
+  const gens = new Map<string, FileGen>();
+  let sinceTurn = 0;
   for (const w of works) {
     if (!w.contribution) continue;
-    const isFresh = creatable.has(w.path);
-    const gen: FileGen = { path: w.path, gen: w.gen, fresh: isFresh };
+    const gen: FileGen = { path: w.path, gen: w.gen, fresh: false };
+    gens.set(w.path, gen);
     for (const e of w.contribution.entities) {
       const list = contributors.get(e.key);
       if (list) list.push(gen);
@@ -73,8 +102,13 @@ export function batchRows(store: GraphStore, works: readonly FileWork[], creatab
       const { group, row } = relationshipRow(r, w.gen);
       const id = groupId(group);
       let entry = relationships.get(id);
-      if (!entry) relationships.set(id, (entry = { group, create: [], merge: [] }));
-      (isFresh ? entry.create : entry.merge).push(row);
+      if (!entry) relationships.set(id, (entry = { group, rows: [] }));
+      entry.rows.push(row);
+    }
+    sinceTurn += w.contribution.entities.length + w.contribution.relationships.length;
+    if (sinceTurn >= ROWS_PER_TURN) {
+      sinceTurn = 0;
+      yield;
     }
   }
   const rows: EntityRow[] = [];
@@ -82,12 +116,30 @@ export function batchRows(store: GraphStore, works: readonly FileWork[], creatab
     const merged = store.entity(key);
     // Gone since the contribution was read: the file is pending again and the cleanup handles the key.
     if (merged) rows.push(entityRow(merged, files));
+    if (++sinceTurn >= ROWS_PER_TURN) {
+      sinceTurn = 0;
+      yield;
+    }
   }
-  for (const entry of relationships.values()) {
-    sortRelationshipRows(entry.create);
-    sortRelationshipRows(entry.merge);
+  for (const entry of relationships.values()) sortRelationshipRows(entry.rows);
+  return {
+    entities: groupEntityRows(rows),
+    relationships: new Map([...relationships].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    gens,
+    paths: works.map((w) => w.path),
+  };
+}
+
+/** Marks the files whose rows can be CREATEd (see LOCK_FILES) and splits the relationship rows accordingly, keeping their order. */
+export function splitCreatable(rows: BatchRows, creatable: ReadonlySet<string>): SplitRelationships {
+  for (const [path, gen] of rows.gens) gen.fresh = creatable.has(path);
+  const split: SplitRelationships = new Map();
+  for (const [id, { group, rows: list }] of rows.relationships) {
+    const entry = { group, create: [] as RelationshipRow[], merge: [] as RelationshipRow[] };
+    for (const row of list) (creatable.has(row.file) ? entry.create : entry.merge).push(row);
+    split.set(id, entry);
   }
-  return { entities: groupEntityRows(rows), relationships: new Map([...relationships].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return split;
 }
 
 /** Property refreshes for keys a batch touched without contributing them (no CONTRIBUTES edges). */

@@ -12,7 +12,7 @@ import type { PendingFile } from '../store/types.ts';
 import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from './backoff.ts';
 import type { DeadLetter, DeadLetterLog } from './deadLetters.ts';
 import { classifyError, connectionError, errorCode, errorMessage } from './errors.ts';
-import { estimatedRows, fileWork } from './fileWork.ts';
+import { batchRowsInTurns, estimatedRows, fileWork, type BatchRows, type FileWork } from './fileWork.ts';
 import { DEFAULT_DATABASE } from './neo4jConfig.ts';
 import { ReplicaWriter, type WriteOutcome } from './replicaWriter.ts';
 import { entityRow, groupId, relationshipRow, type RelationshipRow } from './rows.ts';
@@ -22,6 +22,13 @@ export const DEFAULT_BATCH_SIZE = 5000;
 /** Files per transaction at most, so tombstones and tiny files still make reasonable batches. */
 const MAX_FILES_PER_BATCH = 500;
 const PENDING_PAGE = 2000;
+
+/** A batch's pending entries with what was read for them from the store. */
+interface PreparedBatch {
+  batch: readonly PendingFile[];
+  works: FileWork[];
+  rows: BatchRows;
+}
 
 export type SyncLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -129,30 +136,50 @@ export class Neo4jSync {
       options.signal?.throwIfAborted();
       const page = this.store.pendingFiles(Math.min(PENDING_PAGE, limit - report.files));
       if (page.length === 0) break;
+      const batches: PendingFile[][] = [];
       let batch: PendingFile[] = [];
       let rows = 0;
       for (const p of page) {
         const n = estimatedRows(this.store, p);
         if (batch.length > 0 && (rows + n > this.batchSize || batch.length >= MAX_FILES_PER_BATCH)) {
-          await this.syncBatch(batch, report, options.signal);
-          options.onProgress?.(report, this.store.pendingCount());
+          batches.push(batch);
           batch = [];
           rows = 0;
         }
         batch.push(p);
         rows += n;
       }
-      if (batch.length > 0) await this.syncBatch(batch, report, options.signal);
-      options.onProgress?.(report, this.store.pendingCount());
+      if (batch.length > 0) batches.push(batch);
+      // Pipelined: the next batch's rows are read from the store while the current one is in Neo4j.
+      let next: Promise<PreparedBatch> | undefined = this.prepare(batches[0] ?? []);
+      for (let i = 0; i < batches.length; i++) {
+        const prepared: PreparedBatch = await (next ?? this.prepare(batches[i] ?? []));
+        const writing = this.syncBatch(prepared, report, options.signal);
+        // Handled below; this keeps a failure during the preparation from being an unhandled rejection.
+        writing.catch(() => undefined);
+        next = i + 1 < batches.length ? this.prepare(batches[i + 1] ?? []) : undefined;
+        next?.catch(() => undefined);
+        await writing;
+        options.onProgress?.(report, this.store.pendingCount());
+      }
+      await next;
     }
     report.transactions = this.writer.transactions - transactions;
     report.seconds = (performance.now() - started) / 1000;
     return report;
   }
 
-  private async syncBatch(batch: readonly PendingFile[], report: SyncReport, signal: AbortSignal | undefined): Promise<void> {
-    // Re-read on every attempt: the store may have moved on during an outage (acknowledging the old version keeps it pending).
-    const outcome = await this.withRetries('sync', () => this.writer.writeFiles(batch.map((p) => fileWork(this.store, p))), signal, report);
+  /** Reads a batch's files and rows from the store, in turns (see batchRowsInTurns). */
+  private async prepare(batch: readonly PendingFile[]): Promise<PreparedBatch> {
+    const works = batch.map((p) => fileWork(this.store, p));
+    return { batch, works, rows: await batchRowsInTurns(this.store, works) };
+  }
+
+  private async syncBatch(prepared: PreparedBatch, report: SyncReport, signal: AbortSignal | undefined): Promise<void> {
+    const { batch } = prepared;
+    let attempt = 0;
+    // Re-read on every retry: the store may have moved on during an outage (acknowledging the old version keeps it pending).
+    const outcome = await this.withRetries('sync', () => (attempt++ === 0 ? this.writer.writeFiles(prepared.works, prepared.rows) : this.writer.writeFiles(batch.map((p) => fileWork(this.store, p)))), signal, report);
     this.deadLetters.append(outcome.letters);
     for (const p of batch) {
       if (this.store.acknowledge(p.path, p.version)) report.acknowledged++;

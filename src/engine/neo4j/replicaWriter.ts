@@ -17,12 +17,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GraphStore } from '../store/graphStore.ts';
-import { DELETE_FILES, FINISH_FILES, LOCK_FILES, MARK_PARTIAL, STALE_CONTRIBUTIONS, staleRelationshipsQuery, STRIP_UNSUPPORTED, upsertEntitiesQuery, upsertRelationshipsQuery } from './cypher.ts';
+import { DELETE_FILES, FINISH_FILES, LOCK_FILES, MARK_PARTIAL, STALE_CONTRIBUTIONS, STALE_RELATIONSHIPS, STRIP_UNSUPPORTED, upsertEntitiesQuery, upsertRelationshipsQuery } from './cypher.ts';
 import type { DeadLetter, DeadLetterStage } from './deadLetters.ts';
 import { classifyError, errorCode, errorMessage } from './errors.ts';
-import { batchRows, refreshRows, type FileWork } from './fileWork.ts';
-import { RELATIONSHIP_TYPE_NAMES } from './labels.ts';
-import { parseGroupId, type EntityRow, type RelationshipGroup, type RelationshipRow } from './rows.ts';
+import { batchRows, refreshRows, splitCreatable, type BatchRows, type FileWork } from './fileWork.ts';
+import { entityParams, parseGroupId, relationshipParams, type EntityRow, type RelationshipGroup, type RelationshipRow } from './rows.ts';
 import { runWrite, type QueryRunner, type TransactionCounter, type TransactionTarget } from './transactions.ts';
 
 export interface WriterOptions extends TransactionTarget {
@@ -59,7 +58,7 @@ export function addOutcome(into: WriteOutcome, o: WriteOutcome): void {
 interface LockState {
   /** This transaction created the file's node: nothing of the file is in Neo4j yet. */
   fresh: boolean;
-  previous: string | null;
+  previous: number | null;
   /** A step-by-step write was cut short: rows of the current generation may exist. */
   partial: boolean;
 }
@@ -82,12 +81,16 @@ export class ReplicaWriter implements TransactionCounter {
     this.options = options;
   }
 
-  /** Writes the files; throws transient, auth and fatal errors for the caller to handle. */
-  async writeFiles(works: readonly FileWork[]): Promise<WriteOutcome> {
+  /**
+   * Writes the files; throws transient, auth and fatal errors for the caller
+   * to handle. `prepared`: batchRows of exactly these works, read beforehand
+   * (the sync builds the next batch's rows while this one is in Neo4j).
+   */
+  async writeFiles(works: readonly FileWork[], prepared?: BatchRows): Promise<WriteOutcome> {
     if (works.length === 0) return emptyOutcome();
     const sorted = [...works].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     try {
-      return await runWrite(this.options, (q) => this.wholeBatch(q, sorted), this);
+      return await runWrite(this.options, (q) => this.wholeBatch(q, sorted, prepared), this);
     } catch (error) {
       const kind = classifyError(error);
       if (kind === 'too-large' && sorted.length > 1) {
@@ -103,14 +106,16 @@ export class ReplicaWriter implements TransactionCounter {
 
   // ---- one transaction ------------------------------------------------------------------------
 
-  private async wholeBatch(q: QueryRunner, works: readonly FileWork[]): Promise<WriteOutcome> {
+  private async wholeBatch(q: QueryRunner, works: readonly FileWork[], prepared: BatchRows | undefined): Promise<WriteOutcome> {
     const outcome = emptyOutcome();
     const locks = await lockFiles(q, works);
     const active = works.filter((w) => !isCurrent(w, locks));
     outcome.current = works.length - active.length;
-    const rows = batchRows(this.store, active, creatable(locks));
+    // Prepared rows are of all the works: rebuild when some are current already (a replay, another writer).
+    const rows = prepared !== undefined && active.length === works.length && samePaths(prepared.paths, works) ? prepared : batchRows(this.store, active);
+    const relationships = splitCreatable(rows, creatable(locks));
     for (const [label, list] of rows.entities) outcome.entities += await this.upsertEntities(q, label, list);
-    for (const { group, create, merge } of rows.relationships.values()) {
+    for (const { group, create, merge } of relationships.values()) {
       outcome.relationships += await this.upsertRelationships(q, group, create, 'create');
       outcome.relationships += await this.upsertRelationships(q, group, merge, 'merge');
     }
@@ -122,14 +127,14 @@ export class ReplicaWriter implements TransactionCounter {
 
   private async upsertEntities(q: QueryRunner, label: string, rows: readonly EntityRow[]): Promise<number> {
     const query = upsertEntitiesQuery(label);
-    for (const chunk of chunks(rows, this.options.batchSize)) await q.run(query, { rows: chunk });
+    for (const chunk of chunks(rows, this.options.batchSize)) await q.run(query, entityParams(chunk));
     return rows.length;
   }
 
   private async upsertRelationships(q: QueryRunner, group: RelationshipGroup, rows: readonly RelationshipRow[], mode: 'create' | 'merge'): Promise<number> {
     if (rows.length === 0) return 0;
     const query = upsertRelationshipsQuery(group, mode);
-    for (const chunk of chunks(rows, this.options.batchSize)) await q.run(query, { rows: chunk });
+    for (const chunk of chunks(rows, this.options.batchSize)) await q.run(query, relationshipParams(chunk));
     return rows.length;
   }
 
@@ -138,11 +143,9 @@ export class ReplicaWriter implements TransactionCounter {
     if (works.length === 0) return;
     const files = works.map((w) => ({ path: w.path, gen: w.gen }));
     const touched = new Set<string>();
-    for (const type of RELATIONSHIP_TYPE_NAMES) {
-      const [row] = await q.run(staleRelationshipsQuery(type), { files });
-      outcome.deletedRelationships += Number(row?.['deleted'] ?? 0);
-      for (const key of (row?.['keys'] as string[] | undefined) ?? []) touched.add(key);
-    }
+    const [stale] = await q.run(STALE_RELATIONSHIPS, { files });
+    outcome.deletedRelationships += Number(stale?.['deleted'] ?? 0);
+    for (const key of (stale?.['keys'] as string[] | undefined) ?? []) touched.add(key);
     const [lost] = await q.run(STALE_CONTRIBUTIONS, { files });
     const unsupported = new Set<string>((lost?.['keys'] as string[] | undefined) ?? []);
     // Keys the files still contribute were just written from the merged view; refresh only the others.
@@ -162,8 +165,9 @@ export class ReplicaWriter implements TransactionCounter {
   /** Writes rows of one group in their own transactions, isolating the ones Neo4j refuses (for replay). */
   async writeRows(stage: 'entity' | 'relationship', group: string, rows: readonly EntityRow[] | readonly RelationshipRow[]): Promise<{ row: unknown; error: unknown }[]> {
     const query = stage === 'entity' ? upsertEntitiesQuery(group) : upsertRelationshipsQuery(parseGroupId(group));
+    const params = (part: readonly unknown[]) => (stage === 'entity' ? entityParams(part as EntityRow[]) : relationshipParams(part as RelationshipRow[]));
     const refused: { row: unknown; error: unknown }[] = [];
-    await this.splitting<unknown>(rows, (part) => runWrite(this.options, async (q) => void (await q.run(query, { rows: part })), this), (row, error) => {
+    await this.splitting<unknown>(rows, (part) => runWrite(this.options, async (q) => void (await q.run(query, params(part))), this), (row, error) => {
       refused.push({ row, error });
     });
     return refused;
@@ -193,7 +197,7 @@ export class ReplicaWriter implements TransactionCounter {
 
     for (const [label, list] of rows.entities) {
       const query = upsertEntitiesQuery(label);
-      await this.splitting(list, (part) => runWrite(this.options, async (q) => void (await q.run(query, { rows: part })), this), (row, error) => {
+      await this.splitting(list, (part) => runWrite(this.options, async (q) => void (await q.run(query, entityParams(part))), this), (row, error) => {
         const file = row.files[0]?.path ?? row.file;
         outcome.letters.push(letter(error, file, hashOf.get(file) ?? null, 'entity', label, row));
       });
@@ -202,9 +206,9 @@ export class ReplicaWriter implements TransactionCounter {
     for (const entry of rows.relationships.values()) {
       const { group } = entry;
       // Each part commits on its own, so a retried part must find what an earlier one wrote: MERGE only.
-      const list = [...entry.create, ...entry.merge];
+      const list = entry.rows;
       const query = upsertRelationshipsQuery(group, 'merge');
-      await this.splitting(list, (part) => runWrite(this.options, async (q) => void (await q.run(query, { rows: part })), this), (row, error) => {
+      await this.splitting(list, (part) => runWrite(this.options, async (q) => void (await q.run(query, relationshipParams(part))), this), (row, error) => {
         outcome.letters.push(letter(error, row.file, hashOf.get(row.file) ?? null, 'relationship', `${group.type}:${group.from}:${group.to}`, row));
       });
       outcome.relationships += list.length;
@@ -253,9 +257,14 @@ async function lockFiles(q: QueryRunner, works: readonly FileWork[]): Promise<Ma
   const records = await q.run(LOCK_FILES, { files: works.map((w) => ({ path: w.path })), token });
   for (const r of records) {
     const previous = r['previous'];
-    result.set(String(r['path']), { fresh: r['fresh'] === true, previous: typeof previous === 'string' ? previous : null, partial: r['partial'] === true });
+    result.set(String(r['path']), { fresh: r['fresh'] === true, previous: typeof previous === 'number' ? previous : null, partial: r['partial'] === true });
   }
   return result;
+}
+
+function samePaths(paths: readonly string[], works: readonly FileWork[]): boolean {
+  const set = new Set(paths);
+  return set.size === works.length && works.every((w) => set.has(w.path));
 }
 
 /** Files whose rows can be CREATEd in a one-transaction write: none of their current rows can exist yet. */

@@ -11,7 +11,7 @@ import { compareCodePoints } from '../store/ordering.ts';
 /** A file's contribution generation: equal gens mean equal contributions. */
 export interface FileGen {
   path: string;
-  gen: string;
+  gen: number;
   /** The file is written whole in this transaction (see LOCK_FILES): its edges are CREATEd, not MERGEd. */
   fresh: boolean;
 }
@@ -39,14 +39,14 @@ export interface RelationshipRow {
   to: string;
   file: string;
   /** Deterministic id of the relationship within its file. */
-  rid: string;
+  rid: number;
   sl: number;
   sc: number;
   el: number;
   ec: number;
   confidence: string;
   operation: string | null;
-  gen: string;
+  gen: number;
 }
 
 export type EndKind = 'entity' | 'file';
@@ -57,21 +57,28 @@ export interface RelationshipGroup {
   to: EndKind;
 }
 
-export const REMOVED_GEN = 'removed';
+/** The gen of a removed file: no hash is negative. */
+export const REMOVED_GEN = -1;
 
-export function hashText(text: string): string {
-  return createHash('sha1').update(text).digest('base64url');
+/**
+ * 53 bits of a SHA-1 as a number: stored inline as an integer property,
+ * where a 27-character string took Neo4j a dynamic string record per
+ * relationship (a third of the write cost of its properties).
+ */
+export function hashNumber(text: string): number {
+  const digest = createHash('sha1').update(text).digest();
+  return (digest.readUInt32BE(0) & 0x1f_ffff) * 0x1_0000_0000 + digest.readUInt32BE(4);
 }
 
 /** Identifies a relationship within its file: what the store de-duplicates on. */
-export function relationshipId(r: Relationship): string {
+export function relationshipId(r: Relationship): number {
   const g = r.range;
-  return hashText(`${r.type}\u0000${r.from}\u0000${r.to}\u0000${g.start.line}:${g.start.character}:${g.end.line}:${g.end.character}\u0000${r.operation ?? ''}`);
+  return hashNumber(`${r.type}\u0000${r.from}\u0000${r.to}\u0000${g.start.line}:${g.start.character}:${g.end.line}:${g.end.character}\u0000${r.operation ?? ''}`);
 }
 
 /** Changes whenever anything the file contributes changes (entities, ranges, relationships, the path). */
-export function contributionGen(path: string, fragment: GraphFragment): string {
-  return hashText(`${path}\u0000${JSON.stringify(fragment)}`);
+export function contributionGen(path: string, fragment: GraphFragment): number {
+  return hashNumber(`${path}\u0000${JSON.stringify(fragment)}`);
 }
 
 export function entityRow(e: Entity, files: FileGen[]): EntityRow {
@@ -96,7 +103,7 @@ function endOf(key: string): { kind: EndKind; value: string } {
   return key.startsWith(FILE_KEY_PREFIX) ? { kind: 'file', value: key.slice(FILE_KEY_PREFIX.length) } : { kind: 'entity', value: key };
 }
 
-export function relationshipRow(r: Relationship, gen: string): { group: RelationshipGroup; row: RelationshipRow } {
+export function relationshipRow(r: Relationship, gen: number): { group: RelationshipGroup; row: RelationshipRow } {
   const from = endOf(r.from);
   const to = endOf(r.to);
   return {
@@ -144,5 +151,42 @@ export function groupEntityRows(rows: Iterable<EntityRow>): Map<string, EntityRo
 }
 
 export function sortRelationshipRows(rows: RelationshipRow[]): RelationshipRow[] {
-  return rows.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.file, b.file) || compareText(a.rid, b.rid));
+  return rows.sort((a, b) => compareText(a.from, b.from) || compareText(a.to, b.to) || compareText(a.file, b.file) || a.rid - b.rid);
+}
+
+/**
+ * Query parameters of entity rows: each row a list (no key names repeated
+ * per row) whose last item indexes the files in `$files`, so a file's path
+ * and gen travel once per query rather than once per row. Half the bytes of
+ * maps, and the driver writes 1,400-byte chunks: fewer bytes, fewer writes.
+ */
+export function entityParams(rows: readonly EntityRow[]): { rows: unknown[][]; files: FileGen[] } {
+  const files: FileGen[] = [];
+  const index = new Map<FileGen, number>();
+  const indexOf = (f: FileGen): number => {
+    let i = index.get(f);
+    if (i === undefined) {
+      index.set(f, (i = files.length));
+      files.push({ path: f.path, gen: f.gen, fresh: f.fresh });
+    }
+    return i;
+  };
+  const list = rows.map((r) => [r.key, r.kind, r.name, r.schema, r.database, r.parent, r.file, r.sl, r.sc, r.el, r.ec, r.defined, r.files.map(indexOf)]);
+  return { rows: list, files };
+}
+
+/** Query parameters of relationship rows, as lists like entityParams; `$files` holds each file's path and gen once. */
+export function relationshipParams(rows: readonly RelationshipRow[]): { rows: unknown[][]; files: { path: string; gen: number }[] } {
+  const files: { path: string; gen: number }[] = [];
+  const index = new Map<string, number>();
+  const list = rows.map((r) => {
+    const id = `${r.file}\u0000${r.gen}`;
+    let i = index.get(id);
+    if (i === undefined) {
+      index.set(id, (i = files.length));
+      files.push({ path: r.file, gen: r.gen });
+    }
+    return [r.from, r.to, i, r.rid, r.sl, r.sc, r.el, r.ec, r.confidence, r.operation];
+  });
+  return { rows: list, files };
 }
