@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Parser as NodeSqlParser } from 'node-sql-parser';
 import nodeSqlParserPackage from 'node-sql-parser/package.json' with { type: 'json' };
 import type { Dialect } from '../model/dialect.ts';
@@ -32,37 +33,38 @@ const DATABASES: Partial<Record<Dialect, string>> = {
   generic: 'postgresql',
 };
 
-/** The grammars are PEG parsers compiled to JS: loading all of them costs ~50 ms, so it happens in init(). */
+/**
+ * The grammars are PEG parsers compiled to JS, one 2.5 MB script: loading it
+ * costs ~300 ms and ~15 MB of heap per thread. With sqlparser-rs first most
+ * files never reach this backend, so the script loads on the first statement
+ * that does, synchronously, rather than in init().
+ */
 export class NodeSqlParserBackend implements ParserBackend {
   readonly id = 'node-sql-parser' as const;
   readonly version: string = nodeSqlParserPackage.version;
   private parser: NodeSqlParser | undefined;
-  private loading: Promise<void> | undefined;
+  private initialised = false;
 
   supports(dialect: Dialect): boolean {
     return DATABASES[dialect] !== undefined;
   }
 
   init(): Promise<void> {
-    this.loading ??= this.load();
-    return this.loading;
+    this.initialised = true;
+    return Promise.resolve();
   }
 
-  private async load(): Promise<void> {
-    const module = await import('node-sql-parser');
-    const parser = new module.default.Parser();
-    // The first parse of each grammar pays for lazy setup inside it.
-    parser.astify('SELECT 1', { database: 'mysql' });
-    parser.astify('SELECT 1', { database: 'postgresql' });
-    this.parser = parser;
+  private loaded(): NodeSqlParser {
+    this.parser ??= new (requireNodeSqlParser().Parser)();
+    return this.parser;
   }
 
   /** The text of one statement in, its neutral statements out; throws StatementParseError. */
   parse(statementText: string, dialect: Dialect): Statement[] {
-    const parser = this.parser;
-    if (!parser) throw new Error('NodeSqlParserBackend.parse called before init()');
+    if (!this.initialised) throw new Error('NodeSqlParserBackend.parse called before init()');
     const database = DATABASES[dialect];
     if (!database) throw new StatementParseError(`node-sql-parser has no grammar for ${dialect}`);
+    const parser = this.loaded();
     let ast: unknown;
     let bodyText: { text: string; offset: number } | undefined;
     try {
@@ -94,6 +96,17 @@ export class NodeSqlParserBackend implements ParserBackend {
     }
     return statements;
   }
+}
+
+/**
+ * The package, loaded synchronously. In the esbuild bundles (CommonJS) the
+ * plain require is what esbuild resolves into the bundle; run from source as
+ * ES modules there is no require, so one is made.
+ */
+function requireNodeSqlParser(): { Parser: new () => NodeSqlParser } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle's require, see above
+  if (typeof require === 'function') return require('node-sql-parser') as { Parser: new () => NodeSqlParser };
+  return createRequire(import.meta.url)('node-sql-parser') as { Parser: new () => NodeSqlParser };
 }
 
 function astify(parser: NodeSqlParser, text: string, database: string): unknown {

@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { init, parse } from '@guanmingchiu/sqlparser-ts';
 import type { DialectName } from '@guanmingchiu/sqlparser-ts';
 import type { Dialect } from '../model/dialect.ts';
 import type { Statement } from '../model/statements.ts';
@@ -94,8 +93,8 @@ export class SqlparserRsBackend implements ParserBackend {
 
   init(): Promise<void> {
     this.initialised ??= (async () => {
-      await init();
-      this.rawParse = (sql, dialect) => parse(sql, dialect as DialectName);
+      // The package's own init() and parse() would compile a second copy of the module beside the stand-by's.
+      this.rawParse = await this.standby.primary();
       // Recovery is best effort: without a spare, a trap just disables this backend.
       await this.standby.prepare().catch(() => undefined);
       this.initDone = true;

@@ -277,7 +277,21 @@ function changedRelations(before: Catalog, after: Catalog): Set<string> {
   const changed = new Set<string>();
   const a = relationsOf(before);
   const b = relationsOf(after);
-  for (const [key, info] of a) if (JSON.stringify(info) !== JSON.stringify(b.get(key))) changed.add(key);
+  for (const [key, info] of a) if (!sameRelation(info, b.get(key))) changed.add(key);
   for (const key of b.keys()) if (!a.has(key)) changed.add(key);
   return changed;
+}
+
+type RelationFacts = ReturnType<typeof relationsOf> extends ReadonlyMap<string, infer V> ? V : never;
+
+/** Field by field: JSON.stringify of both sides cost ~25 ms per rebuild at 20,000 relations. */
+function sameRelation(x: RelationFacts, y: RelationFacts | undefined): boolean {
+  return y !== undefined && x.kind === y.kind && sameList(x.columns, y.columns) && sameList(x.primaryKey, y.primaryKey);
+}
+
+function sameList(x: readonly string[] | undefined, y: readonly string[] | undefined): boolean {
+  if (x === y) return true;
+  if (!x || !y || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }

@@ -69,7 +69,8 @@ function initialise(db: Database.Database): Database.Database {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -64000');
+  // 16 MB: storeBench's 10,000-file load used the same CPU as with 64 MB (5.6 vs 5.9 s), and the peak RSS is 48 MB lower.
+  db.pragma('cache_size = -16000');
   db.exec(SCHEMA_SQL);
   db.pragma(`application_id = ${APPLICATION_ID}`);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);

@@ -1,12 +1,19 @@
 /**
- * A stand-by copy of the sqlparser-rs WASM module.
+ * The sqlparser-rs WASM module: compiled once per thread, with a stand-by
+ * instance ready to replace a broken one.
  *
  * A statement whose AST is too deep for the module's 1 MB stack (a chain of
  * ~1000 `OR`s is enough) traps with "memory access out of bounds", and the
  * wasm-bindgen instance stays broken for every later call. The package offers
  * no reset, so we keep a fresh copy of its JS glue (a distinct ES module
- * instance, imported with a query string) and a compiled module ready, and
- * swap them in synchronously when a trap happens.
+ * instance, imported with a query string) and swap it in synchronously when
+ * a trap happens.
+ *
+ * Both the primary and every stand-by are instantiated from the same
+ * compiled module: compiling it again for the stand-by cost ~16 MB per
+ * thread, and a shared module also shares the code V8 compiles lazily as
+ * functions run. A stand-by's instance (its linear memory) is only created
+ * when it takes over; until then it is just the glue's JS.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -25,25 +32,40 @@ interface WasmGlue {
 
 export type RawParse = (sql: string, dialect: string) => unknown;
 
+/** Glue copies imported so far in this thread; each import needs its own URL to be a distinct module. */
 let copies = 0;
+
+function packageDir(): string {
+  return dirname(dirname(createRequire(import.meta.url).resolve('@guanmingchiu/sqlparser-ts')));
+}
+
+async function importGlue(dir: string): Promise<WasmGlue> {
+  const url = pathToFileURL(join(dir, 'wasm', 'sqlparser_rs_wasm.js')).href;
+  const copy = copies++;
+  return (await import(copy === 0 ? url : `${url}?copy=${copy}`)) as WasmGlue;
+}
+
+function instantiate(glue: WasmGlue, compiled: CompiledModule): RawParse {
+  glue.initSync({ module: compiled });
+  return (sql, dialect) => glue.parse_sql(dialect, sql);
+}
 
 export class WasmStandby {
   private compiled: CompiledModule | undefined;
   private spare: WasmGlue | undefined;
   private loading: Promise<void> | undefined;
 
-  private packageDir(): string {
-    return dirname(dirname(createRequire(import.meta.url).resolve('@guanmingchiu/sqlparser-ts')));
+  /** Compiles the module (once) and returns a parse function on the primary instance. */
+  async primary(): Promise<RawParse> {
+    const dir = packageDir();
+    this.compiled ??= await wasmApi.compile(await readFile(join(dir, 'wasm', 'sqlparser_rs_wasm_bg.wasm')));
+    return instantiate(await importGlue(dir), this.compiled);
   }
 
-  /** Prepares the next spare copy; safe to call repeatedly. */
+  /** Prepares the next spare copy (its glue only); safe to call repeatedly. */
   prepare(): Promise<void> {
     this.loading ??= (async () => {
-      const dir = this.packageDir();
-      this.compiled ??= await wasmApi.compile(await readFile(join(dir, 'wasm', 'sqlparser_rs_wasm_bg.wasm')));
-      copies += 1;
-      const url = `${pathToFileURL(join(dir, 'wasm', 'sqlparser_rs_wasm.js')).href}?copy=${copies}`;
-      this.spare = (await import(url)) as WasmGlue;
+      this.spare ??= await importGlue(packageDir());
     })().finally(() => {
       this.loading = undefined;
     });
@@ -59,8 +81,8 @@ export class WasmStandby {
     const compiled = this.compiled;
     if (!spare || !compiled) return undefined;
     this.spare = undefined;
-    spare.initSync({ module: compiled });
+    const fresh = instantiate(spare, compiled);
     void this.prepare().catch(() => undefined);
-    return (sql, dialect) => spare.parse_sql(dialect, sql);
+    return fresh;
   }
 }
