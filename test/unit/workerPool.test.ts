@@ -311,3 +311,41 @@ test('shared state reaches every worker ahead of later tasks, replacements inclu
     await p.close({ mode: 'cancel' });
   }
 });
+
+test('prefetch: tasks held in a worker port all come back right, also when an async one finishes out of order', async () => {
+  const p = pool({ size: 2, prefetch: 2 });
+  try {
+    const values = Array.from({ length: 300 }, (_, i) => i);
+    const echoes = await Promise.all(values.map((value) => p.run({ kind: 'echo', value }, { priority: 'batch' })));
+    assert.deepEqual(echoes, values);
+    // A slow async task, then quick ones that may be held behind it in the same port.
+    const mixed = await Promise.all([p.run({ kind: 'sleep', ms: 80, value: 'slow' }, { priority: 'batch' }), ...[1, 2, 3, 4, 5].map((value) => p.run({ kind: 'echo', value }, { priority: 'batch' }))]);
+    assert.deepEqual(mixed, ['slow', 1, 2, 3, 4, 5]);
+    assert.equal(p.stats().busyWorkers, 0);
+  } finally {
+    await p.close({ mode: 'cancel' });
+  }
+});
+
+test('prefetch: tasks held behind one that times out or crashes run elsewhere and succeed', async () => {
+  const p = pool({ size: 1, prefetch: 3, taskTimeoutMs: 300 });
+  try {
+    // Warm the worker first: tasks are held only behind a ready worker's current task.
+    assert.equal(await p.run({ kind: 'echo', value: 0 }, { priority: 'batch' }), 0);
+    const stuck = p.run({ kind: 'spin' }, { priority: 'batch' });
+    const behind = [1, 2, 3].map((value) => p.run({ kind: 'echo', value }, { priority: 'batch' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(p.stats().queued.batch, 0, 'the three tasks are held in the busy worker, not queued here');
+    await assert.rejects(stuck, TaskTimeoutError);
+    assert.deepEqual(await Promise.all(behind), [1, 2, 3]);
+    const crash = p.run({ kind: 'exit', code: 5 }, { priority: 'batch' });
+    const afterCrash = [4, 5].map((value) => p.run({ kind: 'echo', value }, { priority: 'batch' }));
+    await assert.rejects(crash, WorkerCrashedError);
+    assert.deepEqual(await Promise.all(afterCrash), [4, 5]);
+    const stats = p.stats();
+    assert.equal(stats.timedOut, 1);
+    assert.equal(stats.failed, 0);
+  } finally {
+    await p.close({ mode: 'cancel' });
+  }
+});

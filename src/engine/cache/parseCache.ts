@@ -53,8 +53,6 @@ export interface ParseCacheStats {
 
 export interface ParseCache {
   readonly enabled: boolean;
-  /** Writes dropped so far (as in stats()), without the cost of stats(): to tell whether a flush kept a put. */
-  readonly droppedWrites: number;
   /** The cached result of a file, by cacheKey(file bytes, context). */
   getFile(key: string): CachePayload | undefined;
   /** Buffered; written in one transaction with the others (see flush). */
@@ -159,10 +157,6 @@ class SqliteParseCache implements ParseCache {
     }
     this.database = this.openDatabase();
     if (this.database !== undefined) this.cleanup();
-  }
-
-  get droppedWrites(): number {
-    return this.writesSkipped;
   }
 
   get enabled(): boolean {

@@ -88,6 +88,12 @@ const APPLY_BUDGET_MS = { editing: 30, idle: 150 };
 /** A save within this long counts as "someone is editing". */
 const EDITING_WINDOW_MS = 10_000;
 const MAX_APPLY_FILES = 1024;
+/**
+ * Tasks a busy parse worker holds besides its current one (WorkerPoolOptions.prefetch):
+ * enough to keep it busy through a store unit, few enough that a save sent
+ * to it waits behind at most this many tasks.
+ */
+const WORKER_PREFETCH = 2;
 /** Large files an ingest warms up for their first edit (see primeForEditing). */
 const PRIME_LARGE_FILES = 3;
 /** Resolve tasks in flight per worker during a whole-workspace ingest. */
@@ -193,7 +199,8 @@ export class IngestPipeline {
         script: options.workerScript ?? defaultWorkerScript(),
         size: workers,
         taskTimeoutMs: options.taskTimeoutMs ?? 30_000,
-        ...(process.env.XW ? { resourceLimits: { maxOldGenerationSizeMb: Number(process.env.XW), maxYoungGenerationSizeMb: 16 } } : {}),
+        // This thread stores results in long synchronous stretches: workers keep going meanwhile.
+        prefetch: WORKER_PREFETCH,
         workerData,
       });
     }
@@ -558,7 +565,12 @@ export class IngestPipeline {
    * path, content and the settings, so that cached results are sound and an
    * incremental graph always equals a from-scratch one.
    */
-  /** With `deferred` and a cache, `cacheFileKey` lets the worker store the result itself. */
+  /**
+   * With `deferred` and `resolve` (a file parsed once the catalog is
+   * complete), the worker also resolves the file and stores its parse in the
+   * cache itself. Without `resolve`, the JSON comes back and this thread
+   * caches it: the workers' resolve tasks read it back soon after.
+   */
   private async parse(path: string, bytes: Buffer, priority: TaskPriority, deferred = false, cacheFileKey?: string, listing = true, resolve = false): Promise<ParseOutcome> {
     if (!this.pool) {
       await Promise.all(this.backends.map((b) => b.init()));
@@ -572,7 +584,6 @@ export class IngestPipeline {
       dialect: this.options.dialect,
       ...(this.cache?.enabled ? { statementCacheContext: this.context } : {}),
       ...(deferred ? { withSlice: true } : {}),
-      ...(deferred && cacheFileKey !== undefined && this.cache?.enabled ? { cacheFileKey } : {}),
       // A large file's edit: its statements' keys come back instead of its JSON.
       ...(!deferred && listing && this.cache?.enabled && bytes.length >= STATEMENT_CACHE_MIN_BYTES ? { listing: true } : {}),
       ...(deferred && resolve && cacheFileKey !== undefined ? { cacheFileKey, resolve: this.options.defaultSchema !== undefined ? { defaultSchema: this.options.defaultSchema } : {} } : {}),

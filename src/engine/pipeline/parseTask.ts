@@ -17,8 +17,9 @@ export interface ParseTask {
   withSlice?: boolean;
   /**
    * The file's parse-cache key: the worker stores the result in the cache
-   * itself and leaves `json` out of its answer (unless its cache is off),
-   * so the main thread neither receives nor writes it.
+   * itself (in batches, so not at once) and leaves `json` out of its answer
+   * (unless its cache is off), so the main thread neither receives nor
+   * writes it. Also the content hash a `resolve` result carries.
    */
   cacheFileKey?: string;
   /**

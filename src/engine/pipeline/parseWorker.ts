@@ -57,14 +57,13 @@ function parseTask(task: ParseTask): ParseTaskResult {
   }
   const file = parseFile(task.path, task.bytes, { dialect: task.dialect, backends, ...(stmtCache ? { statementCache: stmtCache } : {}) });
   const json = JSON.stringify(file);
-  // Written before answering, so whichever worker resolves the file later finds it.
+  // Buffered, written in batches: nothing reads it back during this ingest,
+  // and a commit per file had the two workers waiting on each other's locks.
   const target = task.cacheFileKey !== undefined ? openCache() : undefined;
-  const dropped = target?.droppedWrites ?? 0;
   target?.putFile(task.cacheFileKey as string, json);
-  cache?.flush();
-  // Dropped (the database busy, e.g. with the other threads' writes): the JSON goes back with the answer instead.
-  const stored = target !== undefined && target.droppedWrites === dropped;
-  const result: ParseTaskResult = stored ? {} : { json };
+  // A large file's statement entries: the main thread may assemble them next.
+  if (stmtCache) cache?.flush();
+  const result: ParseTaskResult = target ? {} : { json };
   if (task.withSlice) result.slice = catalogSliceOf(file) ?? null;
   if (task.resolve && shared && task.cacheFileKey !== undefined) {
     result.resolved = { catalogVersion: shared.version, resolved: [resolvedFileOf(file, task.cacheFileKey, task.resolve.defaultSchema, shared.catalog)], missing: [] };

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import { PoolClosedError, TaskFailedError, TaskTimeoutError, WorkerCrashedError, abortError } from './poolErrors.ts';
-import type { SharedState, TaskRequest } from './poolProtocol.ts';
+import type { SharedState, TaskRequest, TaskResponse } from './poolProtocol.ts';
 import { isTaskResponse, isWorkerReady } from './poolProtocol.ts';
 import { PriorityFifo, RingDeque } from './poolQueue.ts';
 import type { TaskPriority } from './poolQueue.ts';
@@ -24,6 +24,14 @@ export interface WorkerPoolOptions {
   workerData?: unknown;
   resourceLimits?: ResourceLimits;
   execArgv?: string[];
+  /**
+   * Tasks a busy worker may hold besides the one it runs (default 0): they
+   * wait in its port, so it starts the next at once instead of waiting for
+   * this thread to read its answer and send more. Worth it when this thread
+   * is itself busy in long stretches (storing results); a task held behind
+   * another starts its budget only when it reaches the head.
+   */
+  prefetch?: number;
 }
 
 export interface RunOptions {
@@ -78,6 +86,8 @@ interface TaskEntry {
 interface PoolWorker {
   readonly thread: Worker;
   current: TaskEntry | undefined;
+  /** Sent after `current`, waiting in the worker's port (see WorkerPoolOptions.prefetch). */
+  ahead: TaskEntry[];
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Its init has finished: task budgets run only from then on. */
   ready: boolean;
@@ -114,6 +124,7 @@ export class WorkerPool<TTask, TResult> {
   private readonly workerData: unknown;
   private readonly resourceLimits: ResourceLimits | undefined;
   private readonly execArgv: string[] | undefined;
+  private readonly prefetch: number;
 
   private shared: SharedState | undefined;
   private readonly workers = new Set<PoolWorker>();
@@ -141,6 +152,7 @@ export class WorkerPool<TTask, TResult> {
     this.workerData = options.workerData;
     this.resourceLimits = options.resourceLimits;
     this.execArgv = options.execArgv;
+    this.prefetch = Math.max(0, Math.floor(options.prefetch ?? 0));
   }
 
   /** Tasks queued and not yet running (excludes 'batch' runs still waiting for room). */
@@ -232,9 +244,10 @@ export class WorkerPool<TTask, TResult> {
       for (const entry of this.queue.drain()) this.settle(entry, new PoolClosedError(), false);
       this.queuedBytes = 0;
       for (const worker of [...this.workers]) {
-        const entry = worker.current;
+        const entries = [worker.current, ...worker.ahead];
+        worker.ahead = [];
         this.retire(worker);
-        if (entry && entry.state === 'running') this.settle(entry, new PoolClosedError('Worker pool closed while the task ran'), false);
+        for (const entry of entries) if (entry && entry.state === 'running') this.settle(entry, new PoolClosedError('Worker pool closed while the task ran'), false);
       }
     }
     this.finishDrainIfIdle();
@@ -261,7 +274,7 @@ export class WorkerPool<TTask, TResult> {
   private pump(): void {
     for (;;) {
       while (this.queue.size > 0) {
-        const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.trySpawn() : undefined);
+        const worker = this.idle.pop() ?? (this.workers.size < this.size ? this.trySpawn() : undefined) ?? this.prefetchTarget();
         if (!worker) break;
         const entry = this.queue.shift();
         if (!entry) {
@@ -279,6 +292,16 @@ export class WorkerPool<TTask, TResult> {
       for (const waiter of waiters) waiter.resolve();
     }
     this.finishDrainIfIdle();
+  }
+
+  /** A warm, busy worker with room for one more task in its port, the least loaded; undefined when none. */
+  private prefetchTarget(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const worker of this.workers) {
+      if (worker.retired || !worker.ready || !worker.current || worker.ahead.length >= this.prefetch) continue;
+      if (!best || worker.ahead.length < best.ahead.length) best = worker;
+    }
+    return best;
   }
 
   /** Moves waiting 'batch' runs into the queue while there is room; true if any moved. */
@@ -334,7 +357,7 @@ export class WorkerPool<TTask, TResult> {
       ...(this.execArgv ? { execArgv: this.execArgv } : {}),
     });
     if (this.shared) thread.postMessage(this.shared);
-    const worker: PoolWorker = { thread, current: undefined, timer: undefined, retired: false, ready: false, lastError: undefined };
+    const worker: PoolWorker = { thread, current: undefined, ahead: [], timer: undefined, retired: false, ready: false, lastError: undefined };
     thread.unref();
     thread.on('message', (message: unknown) => this.onMessage(worker, message));
     thread.on('messageerror', (error: unknown) => this.onMessageError(worker, error));
@@ -351,19 +374,53 @@ export class WorkerPool<TTask, TResult> {
     entry.state = 'running';
     entry.attempts++;
     entry.dispatchedAt = performance.now();
-    worker.current = entry;
-    worker.thread.ref();
-    // A worker still warming up gets an allowance for its init on top of the budget, so a hung init cannot hang the task.
-    this.startTimer(worker, worker.ready ? 0 : INIT_ALLOWANCE_MS);
+    const behind = worker.current !== undefined;
+    if (behind) worker.ahead.push(entry);
+    else {
+      worker.current = entry;
+      worker.thread.ref();
+      // A worker still warming up gets an allowance for its init on top of the budget, so a hung init cannot hang the task.
+      this.startTimer(worker, worker.ready ? 0 : INIT_ALLOWANCE_MS);
+    }
     const request: TaskRequest = { id: entry.id, task: entry.task };
     try {
       worker.thread.postMessage(request, entry.transfer);
     } catch (error) {
       // The task itself could not be cloned: the caller's mistake, not the worker's.
-      this.clearTimer(worker);
-      worker.current = undefined;
-      this.makeIdle(worker);
+      if (behind) worker.ahead.pop();
+      else {
+        this.clearTimer(worker);
+        worker.current = undefined;
+        this.makeIdle(worker);
+      }
       this.settle(entry, error, false);
+    }
+  }
+
+  /** The current task is answered or failed: the next one in the worker's port becomes current, or the worker idles. */
+  private advance(worker: PoolWorker): void {
+    this.clearTimer(worker);
+    const next = worker.ahead.shift();
+    worker.current = next;
+    if (!next) {
+      this.makeIdle(worker);
+      return;
+    }
+    next.dispatchedAt = performance.now();
+    this.startTimer(worker);
+  }
+
+  /** Tasks a worker held behind the failed one never started: back to the front of the queue, not counted as attempts. */
+  private requeueAhead(worker: PoolWorker): void {
+    const ahead = worker.ahead;
+    worker.ahead = [];
+    for (let i = ahead.length - 1; i >= 0; i--) {
+      const entry = ahead[i] as TaskEntry;
+      if (entry.state !== 'running') continue; // aborted meanwhile: already settled
+      entry.attempts--;
+      entry.state = 'queued';
+      this.queue.unshift(entry, entry.priority);
+      this.queuedBytes += entry.sizeHint;
     }
   }
 
@@ -377,9 +434,17 @@ export class WorkerPool<TTask, TResult> {
       }
       return;
     }
-    if (worker.retired || !entry || !isTaskResponse(message) || message.id !== entry.id) return;
-    this.clearTimer(worker);
-    worker.current = undefined;
+    if (worker.retired || !entry || !isTaskResponse(message)) return;
+    if (message.id !== entry.id) {
+      // An async handler let a task held behind the current one finish first.
+      const i = worker.ahead.findIndex((e) => e.id === message.id);
+      if (i < 0) return;
+      const early = worker.ahead.splice(i, 1)[0] as TaskEntry;
+      if (early.state === 'running') this.answer(early, message);
+      this.pump();
+      return;
+    }
+    this.advance(worker);
     const elapsed = performance.now() - entry.dispatchedAt;
     this.timing.answered++;
     this.timing.totalMs += elapsed;
@@ -388,26 +453,25 @@ export class WorkerPool<TTask, TResult> {
       this.timing.measured++;
       this.timing.overheadMs += Math.max(0, elapsed - message.handlerMs);
     }
-    this.makeIdle(worker);
     // An entry aborted while running is already settled: its result is dropped here.
-    if (entry.state === 'running') {
-      if (message.ok) {
-        this.counters.completed++;
-        this.settle(entry, message.result, true);
-      } else {
-        this.counters.failed++;
-        this.settle(entry, new TaskFailedError(message.error), false);
-      }
-    }
+    if (entry.state === 'running') this.answer(entry, message);
     this.pump();
+  }
+
+  private answer(entry: TaskEntry, message: TaskResponse): void {
+    if (message.ok) {
+      this.counters.completed++;
+      this.settle(entry, message.result, true);
+    } else {
+      this.counters.failed++;
+      this.settle(entry, new TaskFailedError(message.error), false);
+    }
   }
 
   private onMessageError(worker: PoolWorker, error: unknown): void {
     const entry = worker.current;
     if (worker.retired || !entry) return;
-    this.clearTimer(worker);
-    worker.current = undefined;
-    this.makeIdle(worker);
+    this.advance(worker);
     if (entry.state === 'running') {
       this.counters.failed++;
       this.settle(entry, new TaskFailedError({ name: 'DataCloneError', message: `The task result could not be deserialised: ${String(error)}` }), false);
@@ -418,6 +482,7 @@ export class WorkerPool<TTask, TResult> {
   private onTimeout(worker: PoolWorker): void {
     worker.timer = undefined;
     const entry = worker.current;
+    this.requeueAhead(worker);
     this.retire(worker);
     this.counters.timedOut++;
     if (entry && entry.state === 'running') this.settle(entry, new TaskTimeoutError(this.taskTimeoutMs), false);
@@ -427,6 +492,7 @@ export class WorkerPool<TTask, TResult> {
   private onDied(worker: PoolWorker, exitCode: number | undefined): void {
     if (worker.retired) return;
     const entry = worker.current;
+    this.requeueAhead(worker);
     this.retire(worker);
     this.counters.crashed++;
     if (entry && entry.state === 'running') {
