@@ -9,23 +9,13 @@ import { it } from 'node:test';
 import type { Entity, EntityKind, Relationship, RelationshipType } from '../../src/engine/model/graph.ts';
 import { openGraphStore, type GraphStore } from '../../src/engine/store/graphStore.ts';
 import type { FileMeta } from '../../src/engine/store/types.ts';
+import { prng } from '../helpers/prng.ts';
 
 const SEQUENCES = 120;
 const PATHS = ['a.sql', 'b.sql', 'c.sql', 'dir/d.sql'];
 const KEYS = Array.from({ length: 24 }, (_, i) => `rel:s.t${i}`);
 const KINDS: EntityKind[] = ['table', 'view', 'column'];
 const TYPES: RelationshipType[] = ['READS_FROM', 'WRITES_TO', 'DERIVED_FROM', 'REFERENCES'];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface State {
   entities: Entity[];

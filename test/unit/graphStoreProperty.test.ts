@@ -9,6 +9,7 @@ import { it } from 'node:test';
 import type { Entity, EntityKind, GraphFragment, Relationship, RelationshipType } from '../../src/engine/model/graph.ts';
 import { openGraphStore, type GraphStore } from '../../src/engine/store/graphStore.ts';
 import type { FileMeta } from '../../src/engine/store/types.ts';
+import { prng } from '../helpers/prng.ts';
 
 const SEQUENCES = 200;
 const OPS_PER_SEQUENCE = 30;
@@ -16,18 +17,6 @@ const PATHS = Array.from({ length: 20 }, (_, i) => `dir${i % 3}/f${i}.sql`);
 const KEYS = Array.from({ length: 30 }, (_, i) => `rel:s.t${i}`);
 const KINDS: EntityKind[] = ['table', 'view', 'column', 'procedure'];
 const TYPES: RelationshipType[] = ['READS_FROM', 'WRITES_TO', 'DEPENDS_ON', 'DERIVED_FROM', 'REFERENCES'];
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FileState {
   fragment: GraphFragment;

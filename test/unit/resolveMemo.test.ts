@@ -14,17 +14,7 @@ import { MEMO_MIN_STATEMENTS, ResolveMemo, sameValue } from '../../src/engine/ex
 import type { Dialect } from '../../src/engine/model/dialect.ts';
 import type { ParsedFile } from '../../src/engine/model/parsed.ts';
 import { parseSql } from '../helpers/engine.ts';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.ts';
 
 /** One random statement over a small set of tables, so statements share keys (and first-seen entities matter). */
 function randomStatement(random: () => number, dialect: Dialect): string {
