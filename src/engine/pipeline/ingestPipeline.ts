@@ -84,16 +84,16 @@ const INGEST_CHUNK = 16;
  * a cost that grows with the keys files share, which larger transactions
  * pay once for many files.
  */
-const APPLY_BUDGET_MS = { editing: 30, idle: 150 };
+const APPLY_BUDGET_MS = { editing: 30, idle: 60 };
 /** A save within this long counts as "someone is editing". */
 const EDITING_WINDOW_MS = 10_000;
 const MAX_APPLY_FILES = 1024;
 /**
  * Tasks a busy parse worker holds besides its current one (WorkerPoolOptions.prefetch):
- * enough to keep it busy through a store unit, few enough that a save sent
- * to it waits behind at most this many tasks.
+ * enough to keep it busy through a store unit (~1 ms each), and few while
+ * someone is saving, since a save sent to a worker waits behind them.
  */
-const WORKER_PREFETCH = 2;
+const WORKER_PREFETCH = { editing: 1, idle: 48 };
 /** Large files an ingest warms up for their first edit (see primeForEditing). */
 const PRIME_LARGE_FILES = 3;
 /** Resolve tasks in flight per worker during a whole-workspace ingest. */
@@ -200,7 +200,7 @@ export class IngestPipeline {
         size: workers,
         taskTimeoutMs: options.taskTimeoutMs ?? 30_000,
         // This thread stores results in long synchronous stretches: workers keep going meanwhile.
-        prefetch: WORKER_PREFETCH,
+        prefetch: () => (this.editing() ? WORKER_PREFETCH.editing : WORKER_PREFETCH.idle),
         workerData,
       });
     }
@@ -369,7 +369,7 @@ export class IngestPipeline {
     // units as they come.
     const units = new UnitApplier<Prepared, ResolveTaskResult>({
       apply: async (items, results) => count(await this.withLock(() => this.apply(items, results))),
-      budgetMs: () => (performance.now() - this.lastSaveAt < EDITING_WINDOW_MS ? APPLY_BUDGET_MS.editing : APPLY_BUDGET_MS.idle),
+      budgetMs: () => (this.editing() ? APPLY_BUDGET_MS.editing : APPLY_BUDGET_MS.idle),
       minItems: INGEST_CHUNK,
       maxItems: MAX_APPLY_FILES,
     });
@@ -399,6 +399,11 @@ export class IngestPipeline {
     summary.seconds = (performance.now() - started) / 1000;
     this.stats.addBusy(performance.now() - started);
     return summary;
+  }
+
+  /** Someone saved a file lately: keep store units and worker queues short. */
+  private editing(): boolean {
+    return performance.now() - this.lastSaveAt < EDITING_WINDOW_MS;
   }
 
   /**

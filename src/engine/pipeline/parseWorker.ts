@@ -14,6 +14,7 @@ import { catalogFromRelations, type Catalog } from '../extract/catalog.ts';
 import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
 import { parseFile, parseFileListing, type StatementCache } from '../extract/parseFile.ts';
 import { resolveFile } from '../extract/resolve.ts';
+import { prepackContribution } from '../store/packedContribution.ts';
 import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
 import { createBackends } from '../parse/backends.ts';
@@ -97,7 +98,9 @@ function resolvedFileOf(file: ParsedFile, key: string, defaultSchema: string | u
   return {
     update: {
       path: file.path,
-      fragment: { entities: fragment.entities, relationships: fragment.relationships },
+      // Packed here: a third of the bytes to send, and the main thread only renumbers keys.
+      fragment: { entities: [], relationships: [] },
+      prepacked: prepackContribution(fragment.entities, fragment.relationships),
       meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
     },
     statementCount: file.statementCount,

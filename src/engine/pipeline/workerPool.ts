@@ -29,9 +29,11 @@ export interface WorkerPoolOptions {
    * wait in its port, so it starts the next at once instead of waiting for
    * this thread to read its answer and send more. Worth it when this thread
    * is itself busy in long stretches (storing results); a task held behind
-   * another starts its budget only when it reaches the head.
+   * another starts its budget only when it reaches the head. A function is
+   * asked at each dispatch (e.g. fewer while an editor is saving, since a
+   * save sent to a worker waits behind what it holds).
    */
-  prefetch?: number;
+  prefetch?: number | (() => number);
 }
 
 export interface RunOptions {
@@ -124,7 +126,7 @@ export class WorkerPool<TTask, TResult> {
   private readonly workerData: unknown;
   private readonly resourceLimits: ResourceLimits | undefined;
   private readonly execArgv: string[] | undefined;
-  private readonly prefetch: number;
+  private readonly prefetch: () => number;
 
   private shared: SharedState | undefined;
   private readonly workers = new Set<PoolWorker>();
@@ -152,7 +154,8 @@ export class WorkerPool<TTask, TResult> {
     this.workerData = options.workerData;
     this.resourceLimits = options.resourceLimits;
     this.execArgv = options.execArgv;
-    this.prefetch = Math.max(0, Math.floor(options.prefetch ?? 0));
+    const prefetch = options.prefetch ?? 0;
+    this.prefetch = typeof prefetch === 'number' ? () => prefetch : prefetch;
   }
 
   /** Tasks queued and not yet running (excludes 'batch' runs still waiting for room). */
@@ -296,9 +299,11 @@ export class WorkerPool<TTask, TResult> {
 
   /** A warm, busy worker with room for one more task in its port, the least loaded; undefined when none. */
   private prefetchTarget(): PoolWorker | undefined {
+    const limit = Math.max(0, Math.floor(this.prefetch()));
+    if (limit === 0) return undefined;
     let best: PoolWorker | undefined;
     for (const worker of this.workers) {
-      if (worker.retired || !worker.ready || !worker.current || worker.ahead.length >= this.prefetch) continue;
+      if (worker.retired || !worker.ready || !worker.current || worker.ahead.length >= limit) continue;
       if (!best || worker.ahead.length < best.ahead.length) best = worker;
     }
     return best;

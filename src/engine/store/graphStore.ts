@@ -21,8 +21,8 @@ import { DEFAULT_LINEAGE_TYPES, walkLineage } from './lineage.ts';
 import { MergedEntities, type MergeContext } from './mergedEntities.ts';
 import { openDatabase, type OpenOptions } from './openDatabase.ts';
 import {
-  E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA, ENTITY_STRIDE, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
-  type DecodedContribution, type PackedContribution,
+  E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA, ENTITY_STRIDE, globalisePacked, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
+  type DecodedContribution, type PackedContribution, type PrepackedContribution,
 } from './packedContribution.ts';
 import { EMPTY as NO_POSTINGS, filesWithRole, mergePostings, unpackPostings, type PostingChanges } from './postings.ts';
 import { ENTITY_ROLES, ROLE } from './roles.ts';
@@ -151,7 +151,7 @@ export class GraphStore {
   /** Applies many files in one transaction: the pipeline commits per batch. */
   applyFiles(updates: readonly FileUpdate[]): void {
     this.transaction(() => {
-      for (const u of updates) this.replaceFile(u.path, u.fragment, u.meta);
+      for (const u of updates) this.replaceFile(u.path, u.fragment, u.meta, u.prepacked);
     });
   }
 
@@ -532,11 +532,12 @@ export class GraphStore {
     this.tallyDeltas.set(id, (this.tallyDeltas.get(id) ?? 0) + delta);
   }
 
-  private replaceFile(path: string, fragment: GraphFragment, meta: FileMeta): void {
+  private replaceFile(path: string, fragment: GraphFragment, meta: FileMeta, prepacked?: PrepackedContribution): void {
     const s = this.sql;
     let fileId = this.fileIdOf(path);
     const old = fileId === undefined ? undefined : this.contribution(fileId);
-    const packed = packContribution(fragment.entities, fragment.relationships, (key) => this.keys.idOf(key));
+    const idOf = (key: string): number => this.keys.idOf(key);
+    const packed = prepacked ? globalisePacked(prepacked, idOf) : packContribution(fragment.entities, fragment.relationships, idOf);
     const entities = packed.entities!;
     const fileMeta = [meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
       entities.length, packed.relationshipCount, Date.now()] as const;

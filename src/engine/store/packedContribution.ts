@@ -278,6 +278,66 @@ function distinctByKey(entities: readonly Entity[], entityLocal: number[]): Enti
   return kept;
 }
 
+/**
+ * A contribution packed away from the store (a parse worker), with its own
+ * key numbering: `keyTexts[i]` is the key packed as id i.
+ */
+export interface PrepackedContribution {
+  packed: PackedContribution;
+  keyTexts: string[];
+}
+
+/** Packs with key ids local to this contribution, for globalisePacked later. */
+export function prepackContribution(entities: readonly Entity[], relationships: readonly Relationship[]): PrepackedContribution {
+  const keyTexts: string[] = [];
+  // packContribution asks for each distinct key once, in order: its local ids are 0, 1, 2, …
+  const packed = packContribution(entities, relationships, (key) => keyTexts.push(key) - 1);
+  return { packed, keyTexts };
+}
+
+/**
+ * The store's packing of a prepacked contribution: key texts interned in
+ * the order packing here would have interned them (so new keys get the
+ * same ids), the blob's key list and the entity words renumbered. The body
+ * indexes the key list, so it is copied as it is.
+ */
+export function globalisePacked(prepacked: PrepackedContribution, idOf: (key: string) => number): PackedContribution {
+  const { packed, keyTexts } = prepacked;
+  const ids = keyTexts.map((key) => idOf(key));
+  const blob = packed.blob;
+  let p = 0;
+  const get = (): number => {
+    let b = blob[p++]!;
+    if (b < 0x80) return b;
+    let value = b & 0x7f;
+    let scale = 0x80;
+    do {
+      b = blob[p++]!;
+      value += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b >= 0x80);
+    return value;
+  };
+  const format = get();
+  if (format !== FORMAT) throw new Error(`Unknown contribution format ${format}`);
+  const keyCount = get();
+  const entityCount = get();
+  const relationshipCount = get();
+  const bodyBytes = get();
+  if (keyCount !== ids.length) throw new Error(`A prepacked contribution lists ${keyCount} keys for ${ids.length} key texts`);
+  at = HEADER_ROOM;
+  ensure(bodyBytes + ids.length * 16);
+  scratch.set(blob.subarray(p, p + bodyBytes), HEADER_ROOM);
+  at = HEADER_ROOM + bodyBytes;
+  const entityWords = packed.entityWords.slice();
+  for (let i = 0; i < entityWords.length; i += 3) {
+    entityWords[i] = ids[entityWords[i]!]!;
+    const parent = entityWords[i + 1]!;
+    if (parent >= 0) entityWords[i + 1] = ids[parent]!;
+  }
+  return { ...packed, blob: finish(ids, packed.roles, entityCount, relationshipCount), keyIds: ids, entityWords };
+}
+
 /** Packs a decoded contribution again (after renameKey); duplicate keys merge their roles. */
 export function repackContribution(c: DecodedContribution): PackedContribution {
   const localOf = new Map<number, number>();

@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../model/diagnostics.ts';
 import type { Entity, EntityKind, GraphFragment, Relationship, RelationshipType } from '../model/graph.ts';
 import type { Range } from '../model/range.ts';
+import type { PrepackedContribution } from './packedContribution.ts';
 
 /** What the pipeline knows about a file besides its graph fragment. */
 export interface FileMeta {
@@ -18,8 +19,11 @@ export interface FileMeta {
 
 export interface FileUpdate {
   path: string;
+  /** Empty when `prepacked` carries it. */
   fragment: GraphFragment;
   meta: FileMeta;
+  /** The fragment already packed (by a parse worker): the store only renumbers its keys. */
+  prepacked?: PrepackedContribution;
 }
 
 export interface StoredFile extends FileMeta {
