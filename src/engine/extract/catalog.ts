@@ -22,7 +22,7 @@ export interface Catalog {
   primaryKeyOf(relKey: string): string[] | undefined;
 }
 
-interface RelationInfo {
+export interface RelationInfo {
   kind: RelationKind;
   columns?: string[];
   primaryKey?: string[];

@@ -327,7 +327,7 @@ export class IngestPipeline {
     const parsedEarly: Prepared[] = [];
     const removals: Prepared[] = [];
     await forEachConcurrently(early, PARSE_WINDOW, options.signal, async (p) => {
-      const item = await this.prepare(p, 'batch', undefined, true);
+      const item = await this.prepare(p, 'batch', undefined, { deferred: true });
       if (item.action === 'upsert') {
         summary.parsed++;
         this.recordSlice(item);
@@ -382,7 +382,7 @@ export class IngestPipeline {
     };
     const parseLate = (): Promise<void> =>
       forEachConcurrently(late, PARSE_WINDOW, options.signal, async (p) => {
-        const item = await this.prepare(p, 'batch', undefined, true, true);
+        const item = await this.prepare(p, 'batch', undefined, { deferred: true, resolve: true });
         if (item.action === 'upsert') {
           summary.parsed++;
           this.recordSlice(item);
@@ -504,12 +504,8 @@ export class IngestPipeline {
 
   // ---- prepare: read, hash, cache, parse ------------------------------------------------------
 
-  /**
-   * With `deferred`, a file a worker parses is not rebuilt as an object here:
-   * the item carries the worker's JSON and catalog slice instead (resolution
-   * happens later, in a worker too).
-   */
-  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined, deferred = false, resolve = false): Promise<Prepared> {
+  /** Reads, hashes and (unless unchanged or cached) parses one file; see ParseRequest for `request`. */
+  private async prepare(absolutePath: string, priority: TaskPriority, firstEventAt: number | undefined, request: { deferred?: boolean; resolve?: boolean } = {}): Promise<Prepared> {
     const path = this.relativePath(absolutePath);
     const seq = ++this.seq;
     const base = { path, seq, ...(firstEventAt !== undefined ? { firstEventAt } : {}) };
@@ -548,7 +544,7 @@ export class IngestPipeline {
     this.stats.addStage('cache', performance.now() - t);
     if (file) return { ...base, action: 'upsert', key, bytes: bytes.length, file: file.path === path ? file : { ...file, path } };
     t = performance.now();
-    const parsed = await this.parse(path, bytes, priority, deferred, key, true, resolve);
+    const parsed = await this.parse(path, bytes, priority, { ...(request.deferred ? { deferred: true } : {}), ...(request.resolve ? { resolveKey: key } : {}) });
     this.stats.addStage('parse', performance.now() - t);
     if (parsed.json !== undefined) this.cache?.putFile(key, parsed.json);
     if (parsed.file) return { ...base, action: 'upsert', key, bytes: bytes.length, file: parsed.file.path === path ? parsed.file : { ...parsed.file, path } };
@@ -568,15 +564,10 @@ export class IngestPipeline {
    * Parses one file. Deliberately without the per-folder dialect memory the
    * one-shot `extract` uses: here a result must depend only on the file's
    * path, content and the settings, so that cached results are sound and an
-   * incremental graph always equals a from-scratch one.
+   * incremental graph always equals a from-scratch one. See ParseRequest.
    */
-  /**
-   * With `deferred` and `resolve` (a file parsed once the catalog is
-   * complete), the worker also resolves the file and stores its parse in the
-   * cache itself. Without `resolve`, the JSON comes back and this thread
-   * caches it: the workers' resolve tasks read it back soon after.
-   */
-  private async parse(path: string, bytes: Buffer, priority: TaskPriority, deferred = false, cacheFileKey?: string, listing = true, resolve = false): Promise<ParseOutcome> {
+  private async parse(path: string, bytes: Buffer, priority: TaskPriority, request: ParseRequest = {}): Promise<ParseOutcome> {
+    const { deferred = false, resolveKey, listing = true } = request;
     if (!this.pool) {
       await Promise.all(this.backends.map((b) => b.init()));
       const file = parseFile(path, bytes, { dialect: this.options.dialect, backends: this.backends });
@@ -591,7 +582,7 @@ export class IngestPipeline {
       ...(deferred ? { withSlice: true } : {}),
       // A large file's edit: its statements' keys come back instead of its JSON.
       ...(!deferred && listing && this.cache?.enabled && bytes.length >= STATEMENT_CACHE_MIN_BYTES ? { listing: true } : {}),
-      ...(deferred && resolve && cacheFileKey !== undefined ? { cacheFileKey, resolve: this.options.defaultSchema !== undefined ? { defaultSchema: this.options.defaultSchema } : {} } : {}),
+      ...(deferred && resolveKey !== undefined ? { cacheFileKey: resolveKey, resolve: this.options.defaultSchema !== undefined ? { defaultSchema: this.options.defaultSchema } : {} } : {}),
     };
     if (task.resolve) this.shareCatalog();
     try {
@@ -608,7 +599,7 @@ export class IngestPipeline {
             })
           : undefined;
         // A statement evicted meanwhile: parse again, for the whole JSON. Not file-cached either way (no json).
-        return file ? { file } : await this.parse(path, bytes, priority, false, undefined, false);
+        return file ? { file } : await this.parse(path, bytes, priority, { listing: false });
       }
       if (result.json === undefined) throw new Error('internal: a parse worker answered without the result');
       return { file: JSON.parse(result.json) as ParsedFile, json: result.json };
@@ -825,6 +816,21 @@ export class IngestPipeline {
 interface AppliedFiles {
   files: { path: string; statementCount: number; diagnostics: Diagnostic[] }[];
   reResolved: number;
+}
+
+/**
+ * How a file is parsed. By default for its object here (a save). `deferred`
+ * (a whole-workspace ingest): the object is not rebuilt here; the answer is
+ * the worker's JSON and catalog slice, and this thread caches the JSON for
+ * the resolve tasks that read it back. With `resolveKey` too (a file parsed
+ * once the catalog is complete) the worker also resolves and packs the file,
+ * stores its parse in the cache itself, and the result carries that key.
+ * `listing: false` asks a large file's whole JSON instead of its statement keys.
+ */
+interface ParseRequest {
+  deferred?: boolean;
+  resolveKey?: string;
+  listing?: boolean;
 }
 
 /** A parse: the object (parsed here, or an error result), and/or the JSON a worker sent with its slice. */

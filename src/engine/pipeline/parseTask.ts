@@ -1,4 +1,5 @@
 import type { DialectSetting } from '../model/dialect.ts';
+import type { RelationInfo } from '../extract/catalog.ts';
 import type { StatementListing } from '../extract/parseFile.ts';
 import type { BackendId } from '../parse/backends.ts';
 import type { FileUpdate } from '../store/types.ts';
@@ -56,7 +57,7 @@ export type WorkerTask = ParseTask | ResolveTask;
 export interface ResolveShared {
   catalogVersion: number;
   /** relationsOf(catalog), rebuilt with catalogFromRelations. */
-  relations: ReadonlyMap<string, unknown>;
+  relations: ReadonlyMap<string, Readonly<RelationInfo>>;
 }
 
 export interface ParseWorkerData {

@@ -118,6 +118,6 @@ serveTasks<WorkerTask, WorkerTaskResult>((task) => (task.kind === 'resolve' ? re
   },
   onShared: (value) => {
     const s = value as ResolveShared;
-    shared = { version: s.catalogVersion, catalog: catalogFromRelations(s.relations as Parameters<typeof catalogFromRelations>[0]) };
+    shared = { version: s.catalogVersion, catalog: catalogFromRelations(s.relations) };
   },
 });

@@ -305,25 +305,9 @@ export function globalisePacked(prepacked: PrepackedContribution, idOf: (key: st
   const { packed, keyTexts } = prepacked;
   const ids = keyTexts.map((key) => idOf(key));
   const blob = packed.blob;
-  let p = 0;
-  const get = (): number => {
-    let b = blob[p++]!;
-    if (b < 0x80) return b;
-    let value = b & 0x7f;
-    let scale = 0x80;
-    do {
-      b = blob[p++]!;
-      value += (b & 0x7f) * scale;
-      scale *= 0x80;
-    } while (b >= 0x80);
-    return value;
-  };
-  const format = get();
-  if (format !== FORMAT) throw new Error(`Unknown contribution format ${format}`);
-  const keyCount = get();
-  const entityCount = get();
-  const relationshipCount = get();
-  const bodyBytes = get();
+  const reader = new VarintReader(blob);
+  const { keyCount, entityCount, relationshipCount, bodyBytes } = readHeader(reader);
+  const p = reader.at;
   if (keyCount !== ids.length) throw new Error(`A prepacked contribution lists ${keyCount} keys for ${ids.length} key texts`);
   at = HEADER_ROOM;
   ensure(bodyBytes + ids.length * 16);
@@ -384,36 +368,51 @@ export function repackContribution(c: DecodedContribution): PackedContribution {
   return { blob, strings: JSON.stringify(c.strings), keyIds, roles, entityWords, relationshipCount, typeCounts };
 }
 
-/** Unpacks a stored contribution; key indexes become global key ids. */
-export function unpackContribution(blob: Uint8Array, stringsJson: string): DecodedContribution {
-  let p = 0;
-  const get = (): number => {
-    let b = blob[p++]!;
+/** Reads back what put() wrote, from `at` on. */
+class VarintReader {
+  at = 0;
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  next(): number {
+    const bytes = this.bytes;
+    let b = bytes[this.at++]!;
     if (b < 0x80) return b;
     let value = b & 0x7f;
     let scale = 0x80;
     do {
-      b = blob[p++]!;
+      b = bytes[this.at++]!;
       value += (b & 0x7f) * scale;
       scale *= 0x80;
     } while (b >= 0x80);
     return value;
-  };
-  const format = get();
+  }
+}
+
+/** The blob's header (see the layout at the top); leaves the reader at the body. */
+function readHeader(reader: VarintReader): { keyCount: number; entityCount: number; relationshipCount: number; bodyBytes: number } {
+  const format = reader.next();
   if (format !== FORMAT) throw new Error(`Unknown contribution format ${format}`);
-  const keyCount = get();
-  const entityCount = get();
-  const relationshipCount = get();
-  const bodyBytes = get();
-  const body = p;
-  p = body + bodyBytes;
+  return { keyCount: reader.next(), entityCount: reader.next(), relationshipCount: reader.next(), bodyBytes: reader.next() };
+}
+
+/** Unpacks a stored contribution; key indexes become global key ids. */
+export function unpackContribution(blob: Uint8Array, stringsJson: string): DecodedContribution {
+  const reader = new VarintReader(blob);
+  const get = (): number => reader.next();
+  const { keyCount, entityCount, relationshipCount, bodyBytes } = readHeader(reader);
+  const body = reader.at;
+  reader.at = body + bodyBytes;
   const keyIds = new Int32Array(keyCount);
   const roles = new Int32Array(keyCount);
   for (let i = 0; i < keyCount; i++) {
     keyIds[i] = get();
     roles[i] = get();
   }
-  p = body;
+  reader.at = body;
   const entities = new Int32Array(entityCount * ENTITY_STRIDE);
   for (let i = 0, o = 0; i < entityCount; i++, o += ENTITY_STRIDE) {
     entities[o + E_KEY] = keyIds[get()]!;
