@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createBackends } from '../src/engine/parse/backends.ts';
 import { corpusAvailable, corpusRoot, REPO_ROOT } from './accuracy/corpus.ts';
 import { measureParserSpeed } from './bench/parserSpeed.ts';
+import { ENGINE_EXEC_ARGV, engineEnv } from '../src/engine/runtime/engineProcess.ts';
 import { generateCorpus, writeCorpus } from './bench/synthCorpus.ts';
 
 const sizes = (process.env['SQLGRAPH_BENCH_SIZES'] ?? '1000,10000').split(',').map(Number);
@@ -18,10 +19,11 @@ const scratch = mkdtempSync(join(tmpdir(), 'sqlgraph-bench-'));
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cores: (await import('node:os')).availableParallelism() };
 
 function scenario(name: string, dir: string, env: Record<string, string> = {}): Record<string, number | object> {
-  const out = execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bench', 'scenario.ts'), name, dir], {
+  // Started as the language server and the CLI start the process that runs the pipeline.
+  const out = execFileSync(process.execPath, [...ENGINE_EXEC_ARGV, join(REPO_ROOT, 'scripts', 'bench', 'scenario.ts'), name, dir], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, ...env },
+    env: { ...engineEnv(), ...env },
   });
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, number | object>;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { IngestPipeline } from '../../src/engine/pipeline/ingestPipeline.ts';
 import { discoverSqlFiles } from '../../src/engine/fs/discover.ts';
 import { limitHeapGrowth } from '../../src/engine/runtime/heapGrowth.ts';
+import { isEngineProcess } from '../../src/engine/runtime/engineProcess.ts';
 
 limitHeapGrowth(); // as the CLI and the language server do
 
@@ -146,4 +147,6 @@ switch (scenario) {
     throw new Error(`unknown scenario ${scenario}`);
 }
 result['peakRssMb'] = process.resourceUsage().maxRSS / 1024;
+// Whether this process had the options the language server and the CLI start theirs with.
+result['engineProcess'] = isEngineProcess();
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { limitHeapGrowth } from '../engine/runtime/heapGrowth.ts';
-import { runCli } from './run.ts';
+import { relaunch, shouldRelaunch } from './relaunch.ts';
 
 limitHeapGrowth();
 
@@ -11,7 +11,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // No top-level await: this file is also bundled as CommonJS (dist/cli.cjs).
-runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then(
+const argv = process.argv.slice(2);
+// The relaunching parent only waits: it does not load the engine.
+const run =
+  shouldRelaunch(argv) && process.argv[1]
+    ? relaunch(process.argv[1], argv)
+    : import('./run.ts').then(({ runCli }) => runCli(argv, { out: process.stdout, err: process.stderr }));
+run.then(
   (code) => {
     process.exitCode = code;
   },

@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { ENGINE_EXEC_ARGV, engineEnv } from '../engine/runtime/engineProcess.ts';
 import {
   didChangeSettings,
   ingestProgressNotification,
@@ -96,8 +97,9 @@ export class ServerController implements vscode.Disposable {
   private async start(): Promise<LanguageClient> {
     const module = this.context.asAbsolutePath('dist/server.cjs');
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+      // The server runs the pipeline: started with the engine's options, as the CLI's long-running commands are.
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...ENGINE_EXEC_ARGV], env: engineEnv() } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...ENGINE_EXEC_ARGV, '--nolazy', '--inspect=6011'], env: engineEnv() } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [

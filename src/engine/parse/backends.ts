@@ -1,6 +1,7 @@
 import type { ParserBackend } from './backend.ts';
 import { nodeSqlParserBackend } from './nodeSqlParser.ts';
 import { sqlparserRsBackend } from './sqlparserRs.ts';
+import { adoptCompiledModule, compiledModule, type CompiledModule } from './sqlparserRs/wasmRecovery.ts';
 
 export type BackendId = ParserBackend['id'];
 
@@ -25,4 +26,19 @@ export async function createBackends(order: readonly BackendId[] = DEFAULT_BACKE
   const backends = backendsFor(order);
   await Promise.all(backends.map((b) => b.init()));
   return backends;
+}
+
+/** Compiled code a thread hands to the parse workers it starts, so that each does not compile (and optimise) its own. */
+export interface SharedBackendCode {
+  sqlparserRs?: CompiledModule;
+}
+
+/** Compiles, in this thread, what the given backends share with workers. */
+export async function sharedBackendCode(order: readonly BackendId[] = DEFAULT_BACKEND_ORDER): Promise<SharedBackendCode> {
+  return order.includes('sqlparser-rs') ? { sqlparserRs: await compiledModule() } : {};
+}
+
+/** In a worker, before its backends initialise: use the code its parent compiled. */
+export function adoptSharedBackendCode(code: SharedBackendCode | undefined): void {
+  if (code?.sqlparserRs) adoptCompiledModule(code.sqlparserRs);
 }

@@ -1,7 +1,7 @@
 import type { DialectSetting } from '../model/dialect.ts';
 import type { RelationInfo } from '../extract/catalog.ts';
 import type { StatementListing } from '../extract/parseFile.ts';
-import type { BackendId } from '../parse/backends.ts';
+import type { BackendId, SharedBackendCode } from '../parse/backends.ts';
 import type { FileUpdate } from '../store/types.ts';
 import type { CatalogSlice } from './catalogState.ts';
 
@@ -62,6 +62,8 @@ export interface ResolveShared {
 
 export interface ParseWorkerData {
   backends: readonly BackendId[];
+  /** Compiled parser code shared by every worker of the pool. */
+  backendCode?: SharedBackendCode;
   /** The workspace's parse cache database, for statement-level entries. */
   cachePath?: string;
   /** Its limits, as the pipeline opened it. */

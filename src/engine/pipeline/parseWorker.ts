@@ -17,7 +17,7 @@ import { resolveFile } from '../extract/resolve.ts';
 import { prepackContribution } from '../store/packedContribution.ts';
 import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
-import { createBackends } from '../parse/backends.ts';
+import { adoptSharedBackendCode, createBackends } from '../parse/backends.ts';
 import { catalogSliceOf } from './catalogState.ts';
 import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
 import { STATEMENT_CACHE_MIN_BYTES } from './parseTask.ts';
@@ -114,6 +114,7 @@ function peek(key: string): string | undefined {
 
 serveTasks<WorkerTask, WorkerTaskResult>((task) => (task.kind === 'resolve' ? resolveTask(task) : parseTask(task)), {
   init: async () => {
+    adoptSharedBackendCode(data.backendCode);
     backends = await createBackends(data.backends);
   },
   onShared: (value) => {

@@ -574,52 +574,52 @@ export class GraphStore {
    * size of the file.
    */
   private replaceContribution(fileId: number, path: string, old: DecodedContribution, packed: PackedContribution): void {
-    const oldRoles = new Map<number, number>();
-    for (let i = 0; i < old.keyIds.length; i++) oldRoles.set(old.keyIds[i]!, old.roles[i]!);
-    let dropped = 0;
-    for (let i = 0; i < packed.keyIds.length; i++) {
-      const keyId = packed.keyIds[i]!;
-      const roles = packed.roles[i]!;
-      const before = oldRoles.get(keyId);
-      if (before !== roles) this.posting(keyId, fileId, roles);
-      oldRoles.delete(keyId);
-    }
-    for (const keyId of oldRoles.keys()) this.posting(keyId, fileId, 0);
-    dropped += oldRoles.size;
-
+    const diff = diffContributions(old, packed);
+    for (const [keyId, roles] of diff.postings) this.posting(keyId, fileId, roles);
     // Entities: every changed or vanished source is removed before any is added, as a drop then add would.
-    const oldAt = new Map<number, number>();
-    const e = old.entities;
-    for (let o = 0; o < e.length; o += ENTITY_STRIDE) oldAt.set(e[o + E_KEY]!, o);
-    const entities = packed.entities!;
-    const words = packed.entityWords;
-    const changed: number[] = [];
-    for (let i = 0; i < entities.length; i++) {
-      const keyId = words[i * 3]!;
-      const o = oldAt.get(keyId);
-      if (o !== undefined) {
-        oldAt.delete(keyId);
-        if (sameSource(old, o, entities[i]!, words[i * 3 + 1]!, words[i * 3 + 2]!)) continue;
-        this.merged.removed(keyId, fileId);
-      }
-      changed.push(i);
-    }
-    for (const keyId of oldAt.keys()) this.merged.removed(keyId, fileId);
-    dropped += changed.length + oldAt.size;
-
-    const r = old.relationships;
-    const typeDeltas = packed.typeCounts.slice();
-    for (let o = 0; o < r.length; o += RELATIONSHIP_STRIDE) typeDeltas[r[o + R_TYPE]!]!--;
-    typeDeltas.forEach((n, type) => n !== 0 && this.tally(RELATIONSHIP_TALLY + type, n));
+    for (const keyId of diff.removedSources) this.merged.removed(keyId, fileId);
+    diff.typeDeltas.forEach((n, type) => n !== 0 && this.tally(RELATIONSHIP_TALLY + type, n));
     // Rows dropped, for the orphaned-key pruning: the sources replaced, not the whole file.
-    this.churn += dropped + Math.max(0, r.length / RELATIONSHIP_STRIDE - packed.relationshipCount);
+    const droppedRelationships = Math.max(0, old.relationships.length / RELATIONSHIP_STRIDE - packed.relationshipCount);
+    this.churn += diff.droppedKeys + diff.addedSources.length + diff.vanishedSources + droppedRelationships;
     this.removedPaths.set(fileId, path);
 
     this.writeContribution(fileId, packed, false);
-    for (const i of changed) {
+    const entities = packed.entities!;
+    const words = packed.entityWords;
+    for (const i of diff.addedSources) {
       const parentId = words[i * 3 + 1]!;
       this.merged.added(words[i * 3]!, fileId, path, words[i * 3 + 2]!, parentId < 0 ? null : parentId, entities[i]!);
     }
+  }
+
+  /**
+   * Runs the work of replacing a large file's contribution by the same
+   * content without changing anything (packing and diffing, nothing
+   * written): the first real edit then finds that code compiled. Returns
+   * how many sources would change (0 when the store holds this content), or
+   * undefined when the file is unknown, not diffable or mentions a key the
+   * store has not interned.
+   */
+  rehearseReplacement(path: string, fragment: GraphFragment): number | undefined {
+    const fileId = this.fileIdOf(path);
+    if (fileId === undefined) return undefined;
+    const old = this.contribution(fileId);
+    if (!diffable(old)) return undefined;
+    const missing = new Error('key not interned');
+    let packed: PackedContribution;
+    try {
+      packed = packContribution(fragment.entities, fragment.relationships, (key) => {
+        const id = this.keys.find(key);
+        if (id === undefined) throw missing;
+        return id;
+      });
+    } catch (error) {
+      if (error === missing) return undefined;
+      throw error;
+    }
+    const diff = diffContributions(old, packed);
+    return diff.addedSources.length + diff.vanishedSources;
   }
 
   private allocateFileId(): number {
@@ -721,6 +721,60 @@ function compareRelationships(a: Relationship, b: Relationship): number {
 function compareOptional(a: string | undefined, b: string | undefined): number {
   if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
   return compareCodePoints(a, b);
+}
+
+interface ContributionDiff {
+  /** Keys whose role bits changed, with the new bits (0: the file no longer mentions the key). */
+  postings: [keyId: number, roles: number][];
+  /** Keys whose source from this file changed or vanished: removed from the merge first. */
+  removedSources: number[];
+  /** Indexes of the new entities that are new or changed sources: added to the merge after. */
+  addedSources: number[];
+  vanishedSources: number;
+  droppedKeys: number;
+  /** Per relationship type code: new count minus old. */
+  typeDeltas: number[];
+}
+
+/**
+ * What replacing `old` by `packed` changes, at a cost that follows the size
+ * of the file but touches nothing: the caller applies it.
+ */
+function diffContributions(old: DecodedContribution, packed: PackedContribution): ContributionDiff {
+  const oldRoles = new Map<number, number>();
+  for (let i = 0; i < old.keyIds.length; i++) oldRoles.set(old.keyIds[i]!, old.roles[i]!);
+  const postings: [number, number][] = [];
+  for (let i = 0; i < packed.keyIds.length; i++) {
+    const keyId = packed.keyIds[i]!;
+    const roles = packed.roles[i]!;
+    if (oldRoles.get(keyId) !== roles) postings.push([keyId, roles]);
+    oldRoles.delete(keyId);
+  }
+  for (const keyId of oldRoles.keys()) postings.push([keyId, 0]);
+
+  const oldAt = new Map<number, number>();
+  const e = old.entities;
+  for (let o = 0; o < e.length; o += ENTITY_STRIDE) oldAt.set(e[o + E_KEY]!, o);
+  const entities = packed.entities!;
+  const words = packed.entityWords;
+  const removedSources: number[] = [];
+  const addedSources: number[] = [];
+  for (let i = 0; i < entities.length; i++) {
+    const keyId = words[i * 3]!;
+    const o = oldAt.get(keyId);
+    if (o !== undefined) {
+      oldAt.delete(keyId);
+      if (sameSource(old, o, entities[i]!, words[i * 3 + 1]!, words[i * 3 + 2]!)) continue;
+      removedSources.push(keyId);
+    }
+    addedSources.push(i);
+  }
+  for (const keyId of oldAt.keys()) removedSources.push(keyId);
+
+  const r = old.relationships;
+  const typeDeltas = packed.typeCounts.slice();
+  for (let o = 0; o < r.length; o += RELATIONSHIP_STRIDE) typeDeltas[r[o + R_TYPE]!]!--;
+  return { postings, removedSources, addedSources, vanishedSources: oldAt.size, droppedKeys: oldRoles.size, typeDeltas };
 }
 
 /** A contribution holding two sources of one key (after a rename merged keys) is replaced whole, not diffed. */

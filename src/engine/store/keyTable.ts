@@ -14,7 +14,12 @@ const CACHE_LIMIT = 500_000;
 
 export class KeyTable {
   private readonly ids = new Map<string, number>();
-  private readonly texts = new Map<number, string>();
+  /**
+   * The inverse of `ids`, built on the first textOf (queries, the Neo4j sync)
+   * and kept up from then on: an ingest only ever looks up by text, and the
+   * second map was ~10 MB of its heap at 10,000 files.
+   */
+  private texts: Map<number, string> | undefined;
   /** Keys given an id but not yet written, by id. */
   private fresh = new Map<number, string>();
   /** True while `ids` holds every key of the table, so a miss is a new key without asking SQL. */
@@ -66,6 +71,7 @@ export class KeyTable {
 
   /** The text of an interned key. */
   textOf(id: number): string {
+    this.texts ??= invert(this.ids);
     const cached = this.texts.get(id);
     if (cached !== undefined) return cached;
     const key = this.selectText.get(id) as string | undefined;
@@ -89,7 +95,7 @@ export class KeyTable {
 
   forget(): void {
     this.ids.clear();
-    this.texts.clear();
+    this.texts = undefined;
     this.fresh.clear();
     this.complete = false;
     this.lastId = undefined;
@@ -103,15 +109,18 @@ export class KeyTable {
   private remember(key: string, id: number): void {
     if (this.ids.size >= CACHE_LIMIT) {
       this.ids.clear();
-      this.texts.clear();
+      this.texts = undefined;
       this.complete = false;
       // Unwritten keys are only known here: keep them.
-      for (const [freshId, text] of this.fresh) {
-        this.ids.set(text, freshId);
-        this.texts.set(freshId, text);
-      }
+      for (const [freshId, text] of this.fresh) this.ids.set(text, freshId);
     }
     this.ids.set(key, id);
-    this.texts.set(id, key);
+    this.texts?.set(id, key);
   }
+}
+
+function invert(ids: Map<string, number>): Map<number, string> {
+  const texts = new Map<number, string>();
+  for (const [text, id] of ids) texts.set(id, text);
+  return texts;
 }

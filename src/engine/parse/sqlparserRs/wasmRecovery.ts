@@ -1,5 +1,5 @@
 /**
- * The sqlparser-rs WASM module: compiled once per thread, with a stand-by
+ * The sqlparser-rs WASM module: compiled once per process, with a stand-by
  * instance ready to replace a broken one.
  *
  * A statement whose AST is too deep for the module's 1 MB stack (a chain of
@@ -14,6 +14,11 @@
  * thread, and a shared module also shares the code V8 compiles lazily as
  * functions run. A stand-by's instance (its linear memory) is only created
  * when it takes over; until then it is just the glue's JS.
+ *
+ * The same holds across threads: the pipeline compiles the module once and
+ * hands it to its parse workers (a WebAssembly.Module crosses postMessage
+ * without a copy), so a replacement worker starts without compiling and the
+ * process holds one copy of the module's code.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -21,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /** A compiled WebAssembly.Module (the project's TS lib has no WebAssembly types). */
-type CompiledModule = object;
+export type CompiledModule = object;
 
 const wasmApi = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<CompiledModule> } }).WebAssembly;
 
@@ -31,6 +36,19 @@ interface WasmGlue {
 }
 
 export type RawParse = (sql: string, dialect: string) => unknown;
+
+let threadModule: Promise<CompiledModule> | undefined;
+
+/** The compiled module this thread uses: compiled here on first need unless another thread's was adopted. */
+export function compiledModule(): Promise<CompiledModule> {
+  threadModule ??= readFile(join(packageDir(), 'wasm', 'sqlparser_rs_wasm_bg.wasm')).then((bytes) => wasmApi.compile(bytes));
+  return threadModule;
+}
+
+/** Uses a module compiled by another thread (received through postMessage or workerData). */
+export function adoptCompiledModule(module: CompiledModule): void {
+  threadModule = Promise.resolve(module);
+}
 
 /** Glue copies imported so far in this thread; each import needs its own URL to be a distinct module. */
 let copies = 0;
@@ -57,9 +75,8 @@ export class WasmStandby {
 
   /** Compiles the module (once) and returns a parse function on the primary instance. */
   async primary(): Promise<RawParse> {
-    const dir = packageDir();
-    this.compiled ??= await wasmApi.compile(await readFile(join(dir, 'wasm', 'sqlparser_rs_wasm_bg.wasm')));
-    return instantiate(await importGlue(dir), this.compiled);
+    this.compiled ??= await compiledModule();
+    return instantiate(await importGlue(packageDir()), this.compiled);
   }
 
   /** Prepares the next spare copy (its glue only); safe to call repeatedly. */
