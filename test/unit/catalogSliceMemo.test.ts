@@ -13,7 +13,7 @@ import { defaultBackends } from '../helpers/engine.ts';
 
 function mapCache(): StatementCache {
   const entries = new Map<string, string>();
-  return { get: (key) => entries.get(key), put: (key, payload) => void entries.set(key, payload), keyOf: (text, dialects) => `${dialects}|${text}` };
+  return { get: (key) => entries.get(key), has: (key) => entries.has(key), put: (key, payload) => void entries.set(key, payload), keyOf: (text, dialects) => `${dialects}|${text}` };
 }
 
 function bigText(extraColumn = ''): string {

@@ -202,24 +202,3 @@ it('a catalog slice is rewritten when its signature or its text changed, and onl
   assert.deepEqual(store.catalogSlices(), []);
   store.close();
 });
-
-it('a rehearsal of a replacement changes nothing: 0 for the stored content, a count for an edit', () => {
-  const random = prng(7);
-  const { fresh, edit } = generator(random);
-  const store = openGraphStore(':memory:');
-  const states = PATHS.map((path) => [path, fresh(path)] as const);
-  store.applyFiles(states.map(([path, s]) => ({ path, fragment: s, meta: s.meta })));
-  const before = answers(store);
-  for (const [path, s] of states) assert.equal(store.rehearseReplacement(path, s), 0, path);
-  let counted = 0;
-  for (let i = 0; i < 40; i++) {
-    const [path, s] = states[i % states.length]!;
-    counted += store.rehearseReplacement(path, edit(path, s)) ?? 0;
-  }
-  assert.ok(counted > 0, 'edits that change sources are counted');
-  assert.equal(store.rehearseReplacement('unknown.sql', states[0]![1]), undefined);
-  const [path, s] = states[0]!;
-  const stranger: Entity = { key: 'rel:s.never_seen', kind: 'table', name: 'never_seen', file: path, range: s.entities[0]!.range, defined: true };
-  assert.equal(store.rehearseReplacement(path, { ...s, entities: [...s.entities, stranger] }), undefined, 'a key the store never interned');
-  assert.deepEqual(answers(store), before);
-});

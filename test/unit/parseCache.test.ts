@@ -69,6 +69,13 @@ test('file and statement entries round-trip, keep their payload type and survive
   const b = again.getFile(key('b'));
   assert.ok(b instanceof Uint8Array && typeof b !== 'string');
   assert.equal(again.getStatement(key('s')), '{"s":1}');
+  // Presence without the payload: from the database, and from the buffer before a flush.
+  assert.equal(again.hasStatement(key('s')), true);
+  assert.equal(again.hasStatement(key('a')), false, 'a file entry is not a statement entry');
+  again.putStatement(key('t'), '{"t":1}');
+  assert.equal(again.hasStatement(key('t')), true);
+  assert.equal(again.stats().hits, 5);
+  assert.equal(again.stats().misses, 1);
   again.close();
   assert.deepEqual(warnings, []);
   assert.equal(readFileSync(join(path, '..', '.gitignore'), 'utf8'), '*\n');

@@ -16,6 +16,7 @@ function mapCache(): StatementCache & { gets: number } {
       cache.gets++;
       return entries.get(key);
     },
+    has: (key: string) => entries.has(key),
     put: (key: string, payload: string) => void entries.set(key, payload),
     keyOf: (text: string, dialects: string) => `${dialects}|${text}`,
   };
@@ -75,7 +76,7 @@ test('a listing (statement keys) assembles into exactly the ParsedFile, from mem
   assert.deepEqual(assembleParsedFile(listing, mapCache()), parseFile('bad.sql', bad, { dialect: 'auto', backends }));
 });
 
-test('a listing checks cached statements once and never needs their results, and still assembles as parseFile parses', async () => {
+test('a listing checks cached statements once without reading their results, and still assembles as parseFile parses', async () => {
   const backends = await defaultBackends();
   const text = `${Array.from({ length: 30 }, (_, i) => `INSERT INTO known_t${i % 4} SELECT a, b FROM known_s WHERE c = ${i}`).join(';\n')};\n`;
   const bytes = Buffer.from(text);
@@ -83,12 +84,14 @@ test('a listing checks cached statements once and never needs their results, and
   const expected = parseFile('known.sql', bytes, { dialect: 'postgresql', backends });
   parseText('known.sql', text, 'utf-8', { dialect: 'postgresql', backends, statementCache: cache }); // another thread filled the cache
   forgetRecentStatements(); // this thread (a worker that did not parse the file) holds nothing
+  const checks: string[] = [];
   const reads: string[] = [];
-  const counting: StatementCache = { ...cache, get: (key) => (reads.push(key), cache.get(key)) };
+  const counting: StatementCache = { ...cache, get: (key) => (reads.push(key), cache.get(key)), has: (key) => (checks.push(key), cache.has(key)) };
   const first = parseFileListing('known.sql', bytes, { dialect: 'postgresql', backends, statementCache: counting });
-  assert.equal(reads.length, 30, 'each statement looked up once');
+  assert.equal(checks.length, 30, 'each statement checked once');
+  assert.equal(reads.length, 0, 'no result read');
   const second = parseFileListing('known.sql', bytes, { dialect: 'postgresql', backends, statementCache: counting });
-  assert.equal(reads.length, 30, 'and not again on the next save');
+  assert.equal(checks.length, 30, 'and not again on the next save');
   assert.deepEqual(second, first);
   assert.deepEqual(assembleParsedFile(first, cache), expected);
 });

@@ -72,6 +72,7 @@ function asBindable(payload: CachePayload): Buffer | string {
 /** Prepared statements for one of the two entry tables. */
 class EntryTable {
   readonly lookup: BetterSqlite3.Statement<[string], EntryRow>;
+  readonly present: BetterSqlite3.Statement<[string], Omit<EntryRow, 'payload'>>;
   readonly upsert: BetterSqlite3.Statement<[string, number, Buffer | string]>;
   readonly touch: BetterSqlite3.Statement<[number, number]>;
   readonly count: BetterSqlite3.Statement<[], number>;
@@ -80,6 +81,8 @@ class EntryTable {
 
   constructor(db: BetterSqlite3.Database, table: 'files' | 'statements') {
     this.lookup = db.prepare<[string], EntryRow>(`SELECT id, last_used, payload FROM ${table} WHERE key = ?`);
+    // Without the payload: its overflow pages are not read and no string is made.
+    this.present = db.prepare<[string], Omit<EntryRow, 'payload'>>(`SELECT id, last_used FROM ${table} WHERE key = ?`);
     // Same key means same content and context, so a conflict only refreshes the entry.
     this.upsert = db.prepare(
       `INSERT INTO ${table} (key, last_used, payload) VALUES (?, ?, ?)
@@ -166,6 +169,11 @@ export class CacheDatabase {
 
   lookupStatement(key: string): EntryRow | undefined {
     return this.statements.lookup.get(key);
+  }
+
+  /** The statement entry's id and last use, without its payload. */
+  statementPresent(key: string): Omit<EntryRow, 'payload'> | undefined {
+    return this.statements.present.get(key);
   }
 
   /** The key last recorded for a path, only while that key's file entry exists. */

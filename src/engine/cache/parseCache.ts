@@ -61,6 +61,8 @@ export interface ParseCache {
   peekFile(key: string): CachePayload | undefined;
   /** The cached result of one statement, by cacheKey(statement text, context). */
   getStatement(key: string): CachePayload | undefined;
+  /** Whether a statement's result is cached, without reading it (counted as getStatement is). */
+  hasStatement(key: string): boolean;
   putStatement(key: string, payload: CachePayload): void;
   /**
    * The key last recorded for a path, while its file entry is still cached:
@@ -173,6 +175,10 @@ class SqliteParseCache implements ParseCache {
 
   getStatement(key: string): CachePayload | undefined {
     return this.lookup(key, 'statement', true);
+  }
+
+  hasStatement(key: string): boolean {
+    return this.lookup(key, 'statement', true, false) !== undefined;
   }
 
   putFile(key: string, payload: CachePayload): void {
@@ -325,17 +331,19 @@ class SqliteParseCache implements ParseCache {
     this.degraded ??= 'closed';
   }
 
-  private lookup(key: string, level: 'file' | 'statement', count: boolean): CachePayload | undefined {
+  /** With `payload` false, a found entry answers '' (a listing only needs to know it is there). */
+  private lookup(key: string, level: 'file' | 'statement', count: boolean, payload = true): CachePayload | undefined {
     const buffered = (level === 'file' ? this.pending.files : this.pending.statements).get(key);
     if (buffered !== undefined) {
       if (count) this.hits++;
       return buffered;
     }
     const database = this.readable();
-    let row: EntryRow | undefined;
+    let row: Omit<EntryRow, 'payload'> & { payload?: EntryRow['payload'] } | undefined;
     if (database !== undefined) {
       try {
-        row = level === 'file' ? database.lookupFile(key) : database.lookupStatement(key);
+        if (!payload && level === 'statement') row = database.statementPresent(key);
+        else row = level === 'file' ? database.lookupFile(key) : database.lookupStatement(key);
       } catch (error) {
         this.fail(error, 'read');
       }
@@ -346,7 +354,7 @@ class SqliteParseCache implements ParseCache {
     }
     if (count) this.hits++;
     this.touchIfStale(row.last_used, level === 'file' ? this.pending.touchedFiles : this.pending.touchedStatements, row.id);
-    return row.payload;
+    return row.payload ?? '';
   }
 
   private touchIfStale<T>(lastUsed: number, touched: Set<T>, item: T): void {

@@ -30,6 +30,8 @@ export interface ParseOptions {
 
 export interface StatementCache {
   get(key: string): string | undefined;
+  /** Whether get would find the key; cheaper, since the result is not read. */
+  has(key: string): boolean;
   put(key: string, payload: string): void;
   /** The key for a statement's text given the dialects that will be tried. */
   keyOf(text: string, dialects: string): string;
@@ -277,9 +279,9 @@ function remember(key: string, entry: CachedStatement, size: number): void {
 const KNOWN_CACHED_KEYS = 100_000;
 const knownCachedKeys = new Set<string>();
 
-function knownCached(key: string, cache: Pick<StatementCache, 'get'>): boolean {
+function knownCached(key: string, cache: Pick<StatementCache, 'has'>): boolean {
   if (knownCachedKeys.has(key)) return true;
-  if (cache.get(key) === undefined) return false;
+  if (!cache.has(key)) return false;
   if (knownCachedKeys.size >= KNOWN_CACHED_KEYS) knownCachedKeys.clear();
   knownCachedKeys.add(key);
   return true;

@@ -417,10 +417,8 @@ export class IngestPipeline {
    * Warms up the most recently modified large files for their first edit:
    * the ingest parsed and resolved them in workers, so this thread's
    * statement and resolve memos, the catalog slice memo and the store's
-   * decoded contribution know nothing of them yet, and the store's packing
-   * and diffing have not been compiled (measured: a first edit of a 1 MB file
-   * took ~200 ms of this thread's CPU instead of ~60 without the memos, and
-   * the first three edits 75-110 ms instead of ~40 without the rehearsal).
+   * decoded contribution know nothing of them yet (measured: a first edit of
+   * a 1 MB file took ~200 ms of this thread's CPU instead of ~60).
    */
   private async primeForEditing(largeFiles: readonly string[]): Promise<void> {
     if (!this.pool || !this.cache?.enabled || largeFiles.length === 0) return;
@@ -448,10 +446,8 @@ export class IngestPipeline {
       const file = (await this.parse(path, bytes, 'batch')).file;
       if (!file || file.diagnostics.some((d) => d.code === 'parse-timeout' || d.code === 'internal-error')) continue;
       catalogSliceOf(file);
-      const fragment = resolveFile(file, this.catalog.current, nameOptionsFor(file, this.options.defaultSchema));
+      resolveFile(file, this.catalog.current, nameOptionsFor(file, this.options.defaultSchema));
       this.store.preloadContribution(path);
-      // Packing and diffing ran nowhere on this thread yet (workers packed): twice, so V8 optimises them before the first edit.
-      for (let i = 0; i < 2; i++) this.store.rehearseReplacement(path, fragment);
     }
   }
 

@@ -44,6 +44,7 @@ function statementCache(context: string): StatementCache | undefined {
       const hit = c.getStatement(key);
       return typeof hit === 'string' ? hit : undefined;
     },
+    has: (key) => c.hasStatement(key),
     put: (key, payload) => c.putStatement(key, payload),
     keyOf: (text, dialects) => cacheKey(text, `${context}|${dialects}`),
   };

@@ -593,35 +593,6 @@ export class GraphStore {
     }
   }
 
-  /**
-   * Runs the work of replacing a large file's contribution by the same
-   * content without changing anything (packing and diffing, nothing
-   * written): the first real edit then finds that code compiled. Returns
-   * how many sources would change (0 when the store holds this content), or
-   * undefined when the file is unknown, not diffable or mentions a key the
-   * store has not interned.
-   */
-  rehearseReplacement(path: string, fragment: GraphFragment): number | undefined {
-    const fileId = this.fileIdOf(path);
-    if (fileId === undefined) return undefined;
-    const old = this.contribution(fileId);
-    if (!diffable(old)) return undefined;
-    const missing = new Error('key not interned');
-    let packed: PackedContribution;
-    try {
-      packed = packContribution(fragment.entities, fragment.relationships, (key) => {
-        const id = this.keys.find(key);
-        if (id === undefined) throw missing;
-        return id;
-      });
-    } catch (error) {
-      if (error === missing) return undefined;
-      throw error;
-    }
-    const diff = diffContributions(old, packed);
-    return diff.addedSources.length + diff.vanishedSources;
-  }
-
   private allocateFileId(): number {
     this.nextFileId ??= (this.sql.maxFileId.get() as number) + 1;
     return this.nextFileId++;
