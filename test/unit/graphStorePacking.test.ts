@@ -38,8 +38,9 @@ describe('packed contributions', () => {
   const write: Relationship = { type: 'WRITES_TO', from: 'file:a.sql', to: 'rel:s.orders', file: 'a.sql', range: at(4), confidence: 'high', operation: 'INSERT' };
 
   it('round-trips entities and relationships with global key ids, large values included', () => {
-    const { idOf, ids } = interner();
-    const packed = packContribution(entities, [read, write], idOf);
+    const keys = interner();
+    const { ids } = keys;
+    const packed = packContribution(entities, [read, write], keys);
     const c = unpackContribution(packed.blob, packed.strings);
     assert.equal(c.entities.length, 2 * ENTITY_STRIDE);
     assert.equal(c.entities[E_KEY], ids.get('rel:s.orders'));
@@ -53,8 +54,9 @@ describe('packed contributions', () => {
   });
 
   it('records what the file does with each key as role bits', () => {
-    const { idOf, ids } = interner();
-    const packed = packContribution(entities, [read, write], idOf);
+    const keys = interner();
+    const { ids } = keys;
+    const packed = packContribution(entities, [read, write], keys);
     const roles = new Map(packed.keyIds.map((id, i) => [id, packed.roles[i]!]));
     const reads = TYPE.code.get('READS_FROM')!;
     const writes = TYPE.code.get('WRITES_TO')!;
@@ -64,8 +66,8 @@ describe('packed contributions', () => {
   });
 
   it('keeps the first copy of a duplicated edge, upgraded to high confidence', () => {
-    const { idOf } = interner();
-    const packed = packContribution([], [read, write, { ...read, confidence: 'high' }, read], idOf);
+    const keys = interner();
+    const packed = packContribution([], [read, write, { ...read, confidence: 'high' }, read], keys);
     assert.equal(packed.relationshipCount, 2);
     const c = unpackContribution(packed.blob, packed.strings);
     assert.equal(c.relationships[R_TO], c.relationships[RELATIONSHIP_STRIDE + R_TO]);
@@ -74,14 +76,15 @@ describe('packed contributions', () => {
   });
 
   it('refuses values it cannot store rather than corrupting the row', () => {
-    const { idOf } = interner();
-    assert.throws(() => packContribution([], [{ ...read, range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } } }], idOf), RangeError);
-    assert.throws(() => packContribution([{ ...entities[0]!, kind: 'nope' as Entity['kind'] }], [], idOf), TypeError);
+    const keys = interner();
+    assert.throws(() => packContribution([], [{ ...read, range: { start: { line: -1, character: 0 }, end: { line: 0, character: 0 } } }], keys), RangeError);
+    assert.throws(() => packContribution([{ ...entities[0]!, kind: 'nope' as Entity['kind'] }], [], keys), TypeError);
   });
 
   it('repacks a renamed key, merging its roles with a key the file already had', () => {
-    const { idOf, ids } = interner();
-    const packed = packContribution(entities, [read], idOf);
+    const keys = interner();
+    const { ids } = keys;
+    const packed = packContribution(entities, [read], keys);
     const c = unpackContribution(packed.blob, packed.strings);
     renameKey(c, ids.get('file:a.sql')!, ids.get('rel:s.orders')!);
     const again = repackContribution(c);

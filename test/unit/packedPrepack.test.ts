@@ -37,11 +37,11 @@ void test('a contribution packed in a worker and renumbered in the store equals 
   const known = ['rel:s.b', 'col:s.a.x', 'file:p.sql'];
 
   const direct = interner(known);
-  const expected = packContribution(fragment.entities, fragment.relationships, direct.idOf);
+  const expected = packContribution(fragment.entities, fragment.relationships, direct);
   // Through a structured clone, as a worker's answer travels.
   const prepacked = structuredClone(prepackContribution(fragment.entities, fragment.relationships));
   const later = interner(known);
-  const actual = globalisePacked(prepacked, later.idOf);
+  const actual = globalisePacked(prepacked, later);
 
   assert.deepEqual(later.calls, direct.calls, 'keys interned in the same order, so new keys get the same ids');
   assert.deepEqual(Buffer.from(actual.blob), Buffer.from(expected.blob));

@@ -536,8 +536,7 @@ export class GraphStore {
     const s = this.sql;
     let fileId = this.fileIdOf(path);
     const old = fileId === undefined ? undefined : this.contribution(fileId);
-    const idOf = (key: string): number => this.keys.idOf(key);
-    const packed = prepacked ? globalisePacked(prepacked, idOf) : packContribution(fragment.entities, fragment.relationships, idOf);
+    const packed = prepacked ? globalisePacked(prepacked, this.keys) : packContribution(fragment.entities, fragment.relationships, this.keys);
     const entities = packed.entities!;
     const fileMeta = [meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
       entities.length, packed.relationshipCount, Date.now()] as const;

@@ -144,45 +144,69 @@ function sameRelationship(seen: Float64Array, i: number, words: readonly number[
   return true;
 }
 
+/** Gives a key text its global id (the store's KeyTable), interning it when new. */
+export interface KeyInterner {
+  idOf(key: string): number;
+}
+
+/**
+ * One packing's key and string tables, as methods on a class rather than
+ * closures made per call: V8 optimises a call for the one target it has
+ * seen, and with fresh closures (and a fresh `idOf` from the store) on
+ * every save, --trace-deopt showed packing deoptimised again and again
+ * ("wrong call target") over the first edits of a large file.
+ */
+class PackTables {
+  readonly localOf = new Map<string, number>();
+  readonly keyIds: number[] = [];
+  readonly roles: number[] = [];
+  readonly stringOf = new Map<string, number>();
+  readonly strings: string[] = [];
+  private readonly keys: KeyInterner;
+
+  constructor(keys: KeyInterner) {
+    this.keys = keys;
+  }
+
+  /** The key's index in this contribution's key list, adding the role bits. */
+  local(key: string, role: number): number {
+    let i = this.localOf.get(key);
+    if (i === undefined) {
+      i = this.keyIds.length;
+      this.localOf.set(key, i);
+      this.keyIds.push(this.keys.idOf(key));
+      this.roles.push(role);
+    } else {
+      this.roles[i]! |= role;
+    }
+    return i;
+  }
+
+  string(s: string): number {
+    let i = this.stringOf.get(s);
+    if (i === undefined) {
+      if (typeof s !== 'string') throw new TypeError(`Expected a string, got ${JSON.stringify(s)}`);
+      i = this.strings.length;
+      this.stringOf.set(s, i);
+      this.strings.push(s);
+    }
+    return i;
+  }
+}
+
 /**
  * Packs a file's entities and relationships, de-duplicated: one entity per
  * key (a definition, else the earlier range, as the merge chooses), and one
  * relationship per type, ends, range and operation (the first copy, upgraded
  * to high confidence if any copy has it).
- * `idOf` interns a key text and returns its global id.
  */
-export function packContribution(entities: readonly Entity[], relationships: readonly Relationship[], idOf: (key: string) => number): PackedContribution {
-  const localOf = new Map<string, number>();
-  const keyIds: number[] = [];
-  const roles: number[] = [];
-  const local = (key: string, role: number): number => {
-    let i = localOf.get(key);
-    if (i === undefined) {
-      i = keyIds.length;
-      localOf.set(key, i);
-      keyIds.push(idOf(key));
-      roles.push(role);
-    } else {
-      roles[i]! |= role;
-    }
-    return i;
-  };
-  const stringOf = new Map<string, number>();
-  const strings: string[] = [];
-  const string = (s: string): number => {
-    let i = stringOf.get(s);
-    if (i === undefined) {
-      if (typeof s !== 'string') throw new TypeError(`Expected a string, got ${JSON.stringify(s)}`);
-      i = strings.length;
-      stringOf.set(s, i);
-      strings.push(s);
-    }
-    return i;
-  };
+export function packContribution(entities: readonly Entity[], relationships: readonly Relationship[], keys: KeyInterner): PackedContribution {
+  const tables = new PackTables(keys);
+  const { keyIds, roles } = tables;
 
   // One entity per key: the first pass finds each entity's key, and copies of a key (rare) are settled as the merge would.
   const entityLocal: number[] = [];
-  for (const e of entities) entityLocal.push(local(e.key, 0));
+  for (const e of entities) entityLocal.push(tables.local(e.key, 0));
   if (keyIds.length < entities.length) entities = distinctByKey(entities, entityLocal);
 
   at = HEADER_ROOM;
@@ -194,13 +218,13 @@ export function packContribution(entities: readonly Entity[], relationships: rea
     const key = entityLocal[i]!;
     roles[key]! |= e.defined ? ROLE.DEFINED : ROLE.REFERENCED;
     const kind = code(KIND_CODE, e.kind, 'entity kind');
-    const parent = e.parent === undefined ? 0 : local(e.parent, ROLE.PARENT) + 1;
+    const parent = e.parent === undefined ? 0 : tables.local(e.parent, ROLE.PARENT) + 1;
     entityWords.push(keyIds[key]!, parent === 0 ? -1 : keyIds[parent - 1]!, kind);
     put(key);
     put((kind << 1) | (e.defined ? 1 : 0));
-    put(string(e.name));
-    put(e.schema === undefined ? 0 : string(e.schema) + 1);
-    put(e.database === undefined ? 0 : string(e.database) + 1);
+    put(tables.string(e.name));
+    put(e.schema === undefined ? 0 : tables.string(e.schema) + 1);
+    put(e.database === undefined ? 0 : tables.string(e.database) + 1);
     put(parent);
     const r = e.range;
     put(r.start.line);
@@ -223,13 +247,13 @@ export function packContribution(entities: readonly Entity[], relationships: rea
     const confidence = code(CONFIDENCE_CODE, rel.confidence, 'confidence');
     const r = rel.range;
     words[0] = type;
-    words[1] = local(rel.from, ROLE.FROM << type);
-    words[2] = local(rel.to, ROLE.TO << type);
+    words[1] = tables.local(rel.from, ROLE.FROM << type);
+    words[2] = tables.local(rel.to, ROLE.TO << type);
     words[3] = r.start.line;
     words[4] = r.start.character;
     words[5] = r.end.line;
     words[6] = r.end.character;
-    words[7] = rel.operation === undefined ? 0 : string(rel.operation) + 1;
+    words[7] = rel.operation === undefined ? 0 : tables.string(rel.operation) + 1;
     let hash = 0;
     for (let k = 0; k < 8; k++) hash = Math.imul(hash ^ words[k]!, 0x9e3779b1) ^ (hash >>> 15);
     let slot = (hash >>> 0) & (slots - 1);
@@ -250,7 +274,7 @@ export function packContribution(entities: readonly Entity[], relationships: rea
     typeCounts[type]!++;
   }
   const blob = finish(keyIds, roles, entities.length, relationshipCount);
-  return { blob, strings: JSON.stringify(strings), entities, keyIds, roles, entityWords, relationshipCount, typeCounts };
+  return { blob, strings: JSON.stringify(tables.strings), entities, keyIds, roles, entityWords, relationshipCount, typeCounts };
 }
 
 /**
@@ -287,12 +311,20 @@ export interface PrepackedContribution {
   keyTexts: string[];
 }
 
+/** packContribution asks for each distinct key once, in order: its local ids are 0, 1, 2, … */
+class LocalKeys implements KeyInterner {
+  readonly texts: string[] = [];
+
+  idOf(key: string): number {
+    return this.texts.push(key) - 1;
+  }
+}
+
 /** Packs with key ids local to this contribution, for globalisePacked later. */
 export function prepackContribution(entities: readonly Entity[], relationships: readonly Relationship[]): PrepackedContribution {
-  const keyTexts: string[] = [];
-  // packContribution asks for each distinct key once, in order: its local ids are 0, 1, 2, …
-  const packed = packContribution(entities, relationships, (key) => keyTexts.push(key) - 1);
-  return { packed, keyTexts };
+  const keys = new LocalKeys();
+  const packed = packContribution(entities, relationships, keys);
+  return { packed, keyTexts: keys.texts };
 }
 
 /**
@@ -301,9 +333,10 @@ export function prepackContribution(entities: readonly Entity[], relationships: 
  * same ids), the blob's key list and the entity words renumbered. The body
  * indexes the key list, so it is copied as it is.
  */
-export function globalisePacked(prepacked: PrepackedContribution, idOf: (key: string) => number): PackedContribution {
+export function globalisePacked(prepacked: PrepackedContribution, keys: KeyInterner): PackedContribution {
   const { packed, keyTexts } = prepacked;
-  const ids = keyTexts.map((key) => idOf(key));
+  const ids = new Array<number>(keyTexts.length);
+  for (let i = 0; i < keyTexts.length; i++) ids[i] = keys.idOf(keyTexts[i]!);
   const blob = packed.blob;
   const reader = new VarintReader(blob);
   const { keyCount, entityCount, relationshipCount, bodyBytes } = readHeader(reader);
