@@ -20,7 +20,7 @@ import { ensureCodeServer, type CodeServerInstall } from './install.ts';
 import { ensureDebianPackages } from './prereqs.ts';
 import { log, removeTempDirs, runCommand, stopAll, tail, tempDir } from './processes.ts';
 import { responsiveness } from './responsiveness.ts';
-import { brokenFileDiagnostic, clearCache, editAndSave, ingestWorkspace, treeView, workbenchReady, type StepContext } from './steps.ts';
+import { brokenFileDiagnostic, clearCache, editAndSave, ingestWorkspace, serverProcessOptions, treeView, workbenchReady, type StepContext } from './steps.ts';
 import { launchBrowser, Workbench, type LaunchedBrowser } from './workbench.ts';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -164,7 +164,8 @@ async function fixtureSession(install: CodeServerInstall, vsix: string | undefin
     return;
   }
   const ctx: StepContext = { repo: REPO, workspace, expected, wb: current };
-  const ingested = await step('ingest', () => ingestWorkspace(ctx));
+  const extensionsDir = session?.extensionsDir ?? '';
+  const ingested = await step('ingest', async () => `${await ingestWorkspace(ctx)}; ${serverProcessOptions(extensionsDir)}`);
   await step('tree', () => treeView(ctx));
   await step('problems', () => brokenFileDiagnostic(ctx));
   if (ingested) {

@@ -3,9 +3,10 @@
  * success and throws with what it saw on failure; expected figures come from
  * the CLI, never from the extension itself.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliCounts, cliDiagnostics, statusEntities, type ExpectedCounts } from './expected.ts';
+import { ENGINE_ENV, ENGINE_EXEC_ARGV } from '../../src/engine/runtime/engineProcess.ts';
 import { log, sleep, tempDir } from './processes.ts';
 import type { PageGlobals, TreeRow, Workbench } from './workbench.ts';
 
@@ -53,6 +54,29 @@ export async function ingestWorkspace(ctx: StepContext): Promise<string> {
   const { message, status } = await ingestAndWait(ctx.wb, ctx.expected.entities, 120_000);
   await ctx.wb.screenshot('ingest');
   return `"${message}" → "${status}" (CLI: ${ctx.expected.entities} entities) after ${Date.now() - started} ms`;
+}
+
+/**
+ * The language server runs as a process of its own, started by the extension
+ * with the engine's options (node flags and malloc environment): found by
+ * its command line among this machine's processes.
+ */
+export function serverProcessOptions(extensionsDir: string): string {
+  const servers: { pid: string; argv: string[]; env: string[] }[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((a) => a.startsWith(extensionsDir) && a.endsWith('server.cjs'))) continue;
+      servers.push({ pid, argv, env: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0') });
+    } catch {
+      // A process that ended meanwhile.
+    }
+  }
+  if (servers.length !== 1) throw new Error(`expected one language server process under ${extensionsDir}, found ${servers.length}`);
+  const server = servers[0]!;
+  for (const flag of ENGINE_EXEC_ARGV) if (!server.argv.includes(flag)) throw new Error(`server ${server.pid} lacks ${flag}: ${server.argv.join(' ')}`);
+  for (const [name, value] of Object.entries(ENGINE_ENV)) if (!server.env.includes(`${name}=${value}`)) throw new Error(`server ${server.pid} lacks ${name}=${value} in its environment`);
+  return `language server pid ${server.pid} with ${ENGINE_EXEC_ARGV.join(' ')} and ${Object.keys(ENGINE_ENV).join(', ')}`;
 }
 
 /** b. The Overview tree: its top-level nodes, the entity total and the per-kind counts under Graph. */
