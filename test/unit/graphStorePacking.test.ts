@@ -14,7 +14,7 @@ import {
   E_KEY, E_PARENT, ENTITY_STRIDE, packContribution, R_CONFIDENCE, R_FROM, R_OPERATION, R_TO, RELATIONSHIP_STRIDE, renameKey, repackContribution,
   unpackContribution,
 } from '../../src/engine/store/packedContribution.ts';
-import { filesWithRole, mergePostings, unpackPostings } from '../../src/engine/store/postings.ts';
+import { filesWithRole, mergePostings, onlyNewFiles, postingsBlob, unpackPostings } from '../../src/engine/store/postings.ts';
 import { ROLE } from '../../src/engine/store/roles.ts';
 import type { FileMeta } from '../../src/engine/store/types.ts';
 
@@ -107,6 +107,18 @@ describe('postings', () => {
     assert.equal(mergePostings(stored, [1, 0, 2, 0]), null);
   });
 
+  it('appends changes that only add new files, byte for byte as the merge would', () => {
+    const stored = new Uint32Array([3, 1, 9, 2, 4, 8]);
+    const changes = [10, 1, 11, 6, 40, 2];
+    assert.equal(onlyNewFiles(changes, 9), true);
+    const merged = Buffer.from(mergePostings(stored, changes)!);
+    assert.deepEqual(Buffer.concat([Buffer.from(stored.buffer), postingsBlob(changes)]), merged);
+    assert.equal(onlyNewFiles(changes, 10), false, 'file 10 is not new');
+    assert.equal(onlyNewFiles([10, 1, 11, 0], 9), false, 'roles 0 removes');
+    assert.equal(onlyNewFiles([11, 1, 10, 1], 9), false, 'ids out of order');
+    assert.equal(onlyNewFiles([10, 1, 10, 2], 9), false, 'a file changed twice');
+  });
+
   it('handles many changes to one key (a hub touched by a whole batch)', () => {
     const changes: number[] = [];
     for (let f = 1; f <= 100; f++) changes.push(f, f);
@@ -159,6 +171,32 @@ describe('graph store on packed rows', () => {
     assert.deepEqual(store.readersOf('rel:hub').map((r) => r.file), ['a.sql', 'b.sql']);
     assert.deepEqual(store.filesContributing(['rel:hub']), ['a.sql', 'b.sql']);
     store.close();
+  });
+
+  it('keeps the same postings whether files arrive in one transaction or one each (appends), with edits and removals between', () => {
+    const batched = openGraphStore(':memory:');
+    const oneByOne = openGraphStore(':memory:');
+    const files = Array.from({ length: 40 }, (_, i) => `f${String(i).padStart(2, '0')}.sql`);
+    const fragment = (path: string, i: number): GraphFragment => ({
+      entities: [...reader(path, 'hub', i).entities, ...reader(path, `t${i % 3}`).entities],
+      relationships: [...reader(path, 'hub', i).relationships, ...reader(path, `t${i % 3}`).relationships],
+    });
+    batched.applyFiles(files.map((path, i) => ({ path, fragment: fragment(path, i), meta: META })));
+    files.forEach((path, i) => {
+      oneByOne.applyFile(path, fragment(path, i), META);
+      if (i === 20) oneByOne.removeFile(files[3]!);
+      if (i === 30) oneByOne.applyFile(files[5]!, reader(files[5]!, 't1'), META);
+    });
+    batched.removeFile(files[3]!);
+    batched.applyFile(files[5]!, reader(files[5]!, 't1'), META);
+    for (const key of ['rel:hub', 'rel:t0', 'rel:t1', 'rel:t2']) {
+      assert.deepEqual(oneByOne.readersOf(key).map((r) => r.file), batched.readersOf(key).map((r) => r.file), key);
+      assert.deepEqual(oneByOne.filesContributing([key]), batched.filesContributing([key]), key);
+      assert.deepEqual(oneByOne.entity(key), batched.entity(key), key);
+    }
+    assert.deepEqual(oneByOne.exportAll(), batched.exportAll());
+    batched.close();
+    oneByOne.close();
   });
 
   it('answers for a hub key mentioned by more files than the decoded-file cache holds', () => {

@@ -24,7 +24,7 @@ import {
   E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA, ENTITY_STRIDE, globalisePacked, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
   type DecodedContribution, type PackedContribution, type PrepackedContribution,
 } from './packedContribution.ts';
-import { EMPTY as NO_POSTINGS, filesWithRole, mergePostings, unpackPostings, type PostingChanges } from './postings.ts';
+import { EMPTY as NO_POSTINGS, filesWithRole, mergePostings, onlyNewFiles, postingsBlob, unpackPostings, type PostingChanges } from './postings.ts';
 import { ENTITY_ROLES, ROLE } from './roles.ts';
 import { compareCodePoints, compareRanges } from './ordering.ts';
 import { entityAt, entityOf, entityRangeAt, relationshipAt, storedFileOf } from './rows.ts';
@@ -94,6 +94,8 @@ export class GraphStore {
   private readonly removedPaths = new Map<number, string>();
   /** Keys with a larger id were interned since the last flush: they have no postings or merged row yet. */
   private newKeysAbove = 0;
+  /** Files with a larger id were added since the last flush: no stored postings name them yet. */
+  private newFilesAbove = 0;
   private readonly mergeContext: MergeContext;
 
   constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
@@ -428,6 +430,8 @@ export class GraphStore {
 
   private startEpoch(): void {
     this.newKeysAbove = this.keys.maxId();
+    this.nextFileId ??= (this.sql.maxFileId.get() as number) + 1;
+    this.newFilesAbove = this.nextFileId - 1;
     this.merged.begin(this.newKeysAbove);
   }
 
@@ -440,9 +444,13 @@ export class GraphStore {
       if (text !== undefined) {
         s.insertKey.run(keyId, text, mergePostings(NO_POSTINGS, changes));
         fresh.delete(keyId);
+      } else if (keyId > this.newKeysAbove) {
+        s.setPostings.run(mergePostings(NO_POSTINGS, changes), keyId);
+      } else if (onlyNewFiles(changes, this.newFilesAbove)) {
+        // The common case of a bulk load: the stored postings cannot name these files, so the merge is an append, done in SQL.
+        s.appendPostings.run(postingsBlob(changes), keyId);
       } else {
-        const stored = keyId > this.newKeysAbove ? NO_POSTINGS : unpackPostings(s.postings.get(keyId) as Uint8Array | null | undefined);
-        s.setPostings.run(mergePostings(stored, changes), keyId);
+        s.setPostings.run(mergePostings(unpackPostings(s.postings.get(keyId) as Uint8Array | null | undefined), changes), keyId);
       }
     }
     for (const [keyId, text] of fresh) s.insertKey.run(keyId, text, null);

@@ -53,6 +53,28 @@ export function mergePostings(stored: Uint32Array, changes: readonly number[]): 
   return n === 0 ? null : Buffer.from(scratch.buffer, 0, n * 4);
 }
 
+/**
+ * Whether merging `changes` into any stored postings is an append: every
+ * change adds a file added since the postings were written (id above
+ * `newFilesAbove`), with roles, each file once (ids strictly increasing, as
+ * new files get them).
+ */
+export function onlyNewFiles(changes: readonly number[], newFilesAbove: number): boolean {
+  let previous = newFilesAbove;
+  for (let i = 0; i < changes.length; i += 2) {
+    if (changes[i]! <= previous || changes[i + 1] === 0) return false;
+    previous = changes[i]!;
+  }
+  return true;
+}
+
+/** The changes as postings words, for onlyNewFiles changes (shares memory with the next call, like mergePostings). */
+export function postingsBlob(changes: readonly number[]): Buffer {
+  if (scratch.length < changes.length) scratch = new Uint32Array(2 * changes.length);
+  for (let i = 0; i < changes.length; i++) scratch[i] = changes[i]!;
+  return Buffer.from(scratch.buffer, 0, changes.length * 4);
+}
+
 /** Each file's last change, as its index in `changes`. */
 function lastRoles(changes: readonly number[]): Map<number, number> {
   const last = new Map<number, number>();

@@ -42,6 +42,8 @@ export function prepareStatements(db: Database.Database) {
     postings: p('SELECT postings FROM keys WHERE id = ?').pluck(),
     insertKey: p('INSERT INTO keys (id, key, postings) VALUES (?, ?, ?)'),
     setPostings: p('UPDATE keys SET postings = ? WHERE id = ?'),
+    // || makes text of two blobs, byte for byte; the cast makes it a blob again.
+    appendPostings: p("UPDATE keys SET postings = CAST(coalesce(postings, X'') || ? AS BLOB) WHERE id = ?"),
     keyText: p('SELECT key FROM keys WHERE id = ?').pluck(),
     keysInOrder: p('SELECT id, key FROM keys ORDER BY key').raw(),
 
