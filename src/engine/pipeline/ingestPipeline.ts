@@ -593,7 +593,10 @@ export class IngestPipeline {
     };
     if (task.resolve) this.shareCatalog();
     try {
-      const result = (await this.pool.run(task, { priority, sizeHint: bytes.length })) as ParseTaskResult;
+      const running = this.pool.run(task, { priority, sizeHint: bytes.length });
+      // While a worker lists a large file, this thread decodes its stored contribution for the diff that follows.
+      if (task.listing) this.store.preloadContribution(path);
+      const result = (await running) as ParseTaskResult;
       if (deferred) return { ...(result.json !== undefined ? { json: result.json } : {}), slice: result.slice ?? null, ...(result.resolved ? { resolved: result.resolved } : {}) };
       if (result.listing) {
         const cache = this.cache;
