@@ -35,14 +35,16 @@ export function upsertEntitiesQuery(kindLabel: string): string {
   let query = entityQueries.get(label);
   if (query === undefined) {
     const others = KIND_LABELS.filter((l) => l !== label).join(':');
-    // Rows are lists (see entityParams; the driver sends numbers as floats, hence toInteger): key, kind, name, schema, database, parent, file, range ×4, defined, file indexes.
+    // Rows are lists (see entityParams; the driver sends numbers as floats, hence toInteger): key, kind, name, schema, database, parent, file, range ×4, defined, file indexes, props hash.
+    // Properties and labels are SET only when the hash differs (see propsHash): an unchanged entity takes no write lock.
     query = `UNWIND $rows AS row
 MERGE (n:${ENTITY_LABEL} {key: row[0]})
-SET n:${label}
-REMOVE n:${others}
-SET n.kind = row[1], n.name = row[2], n.schema = row[3], n.database = row[4], n.parent = row[5], n.file = row[6],
-  n.startLine = toInteger(row[7]), n.startCharacter = toInteger(row[8]), n.endLine = toInteger(row[9]), n.endCharacter = toInteger(row[10]),
-  n.defined = row[11]
+FOREACH (_ IN CASE WHEN n.propsHash = toInteger(row[13]) THEN [] ELSE [1] END |
+  SET n:${label}
+  REMOVE n:${others}
+  SET n.kind = row[1], n.name = row[2], n.schema = row[3], n.database = row[4], n.parent = row[5], n.file = row[6],
+    n.startLine = toInteger(row[7]), n.startCharacter = toInteger(row[8]), n.endLine = toInteger(row[9]), n.endCharacter = toInteger(row[10]),
+    n.defined = row[11], n.propsHash = toInteger(row[13]))
 FOREACH (c IN [i IN row[12] WHERE $files[toInteger(i)].fresh | $files[toInteger(i)]] | MERGE (f:${FILE_LABEL} {path: c.path}) CREATE (f)-[:${CONTRIBUTES} {gen: toInteger(c.gen)}]->(n))
 FOREACH (c IN [i IN row[12] WHERE NOT $files[toInteger(i)].fresh | $files[toInteger(i)]] | MERGE (f:${FILE_LABEL} {path: c.path}) MERGE (f)-[k:${CONTRIBUTES}]->(n) SET k.gen = toInteger(c.gen))`;
     entityQueries.set(label, query);
