@@ -171,42 +171,35 @@ export function entityParams(rows: readonly EntityRow[]): { rows: unknown[][]; f
     }
     return i;
   };
-  const list = rows.map((r) => [r.key, r.kind, r.name, r.schema, r.database, r.parent, r.file, r.sl, r.sc, r.el, r.ec, r.defined, r.files.map(indexOf), propsHash(r)]);
+  const list = rows.map((r) => [r.key, r.kind, r.name, r.schema, r.database, r.parent, r.file, r.sl, r.sc, r.el, r.ec, r.defined, r.files.map(indexOf)]);
   return { rows: list, files };
 }
 
 /**
- * 53 bits over an entity row's properties (two 32-bit FNV-1a lanes, not a
- * crypto hash: this runs for every entity row). Stored on the node, it lets
- * the upsert skip the SET of an unchanged entity: hub entities are rewritten
- * by many batches, and a SET takes the node's write lock, which would queue
- * concurrent writers behind each other.
+ * Query parameters of relationship rows, as lists like entityParams; `$files`
+ * holds each file's path and gen once. Consecutive rows with the same start
+ * (rows are sorted by it) form one group `[from, [row, …]]`, so the query
+ * looks the start node up once per group rather than once per row.
  */
-export function propsHash(r: EntityRow): number {
-  const text = `${r.key}\u0000${r.kind}\u0000${r.name}\u0000${r.schema ?? '\u0001'}\u0000${r.database ?? '\u0001'}\u0000${r.parent ?? '\u0001'}\u0000${r.file}\u0000${r.sl}:${r.sc}:${r.el}:${r.ec}\u0000${r.defined ? 1 : 0}`;
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return ((a >>> 0) & 0x1f_ffff) * 0x1_0000_0000 + (b >>> 0);
-}
-
-/** Query parameters of relationship rows, as lists like entityParams; `$files` holds each file's path and gen once. */
 export function relationshipParams(rows: readonly RelationshipRow[]): { rows: unknown[][]; files: { path: string; gen: number }[] } {
   const files: { path: string; gen: number }[] = [];
   const index = new Map<string, number>();
-  const list = rows.map((r) => {
+  const groups: unknown[][] = [];
+  let from: string | undefined;
+  let members: unknown[][] = [];
+  for (const r of rows) {
     const id = `${r.file}\u0000${r.gen}`;
     let i = index.get(id);
     if (i === undefined) {
       index.set(id, (i = files.length));
       files.push({ path: r.file, gen: r.gen });
     }
-    return [r.from, r.to, i, r.rid, r.sl, r.sc, r.el, r.ec, r.confidence, r.operation];
-  });
-  return { rows: list, files };
+    if (r.from !== from) {
+      from = r.from;
+      members = [];
+      groups.push([from, members]);
+    }
+    members.push([r.to, i, r.rid, r.sl, r.sc, r.el, r.ec, r.confidence, r.operation]);
+  }
+  return { rows: groups, files };
 }
