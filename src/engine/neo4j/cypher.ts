@@ -44,10 +44,11 @@ export function upsertEntitiesQuery(kindLabel: string): string {
   if (query === undefined) {
     const others = KIND_LABELS.filter((l) => l !== label).join(':');
     // Rows are lists (see entityParams; the driver sends numbers as floats, hence toInteger): key, kind, name, schema, database, parent, file, range ×4, defined, file indexes.
+    // The other kind labels are removed only from a node that has one (its kind changed): eleven label removals per row cost ~2% of the server's CPU.
     query = `${KEEP_PLAN}UNWIND $rows AS row
 MERGE (n:${ENTITY_LABEL} {key: row[0]})
 SET n:${label}
-REMOVE n:${others}
+FOREACH (_ IN CASE WHEN size(labels(n)) > 2 THEN [1] ELSE [] END | REMOVE n:${others})
 SET n.kind = row[1], n.name = row[2], n.schema = row[3], n.database = row[4], n.parent = row[5], n.file = row[6],
   n.startLine = toInteger(row[7]), n.startCharacter = toInteger(row[8]), n.endLine = toInteger(row[9]), n.endCharacter = toInteger(row[10]),
   n.defined = row[11]
