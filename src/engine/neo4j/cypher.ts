@@ -65,6 +65,10 @@ function endPattern(variable: string, end: EndKind, value: string): string {
 
 const relationshipQueries = new Map<string, string>();
 
+/** A relationship's properties from a member row (see relationshipParams); CREATE sets them with the relationship rather than after it. */
+const PROPS = `file: file.path, rid: toInteger(row[2]), startLine: toInteger(row[3]), startCharacter: toInteger(row[4]), endLine: toInteger(row[5]),
+  endCharacter: toInteger(row[6]), confidence: row[7], operation: row[8], gen: toInteger(file.gen)`;
+
 /**
  * MERGE on (from)-[:TYPE {file, rid}]->(to): replaying a row finds the same
  * relationship. `create` is for a file written whole in one transaction under
@@ -84,9 +88,7 @@ WITH a, g
 UNWIND g[1] AS row
 WITH a, row, $files[toInteger(row[1])] AS file
 MERGE ${endPattern('b', group.to, 'row[0]')}
-${mode === 'create' ? 'CREATE' : 'MERGE'} (a)-[r:${type} {file: file.path, rid: toInteger(row[2])}]->(b)
-SET r.startLine = toInteger(row[3]), r.startCharacter = toInteger(row[4]), r.endLine = toInteger(row[5]), r.endCharacter = toInteger(row[6]),
-  r.confidence = row[7], r.operation = row[8], r.gen = toInteger(file.gen)`;
+${mode === 'create' ? `CREATE (a)-[r:${type} {${PROPS}}]->(b)` : `MERGE (a)-[r:${type} {file: file.path, rid: toInteger(row[2])}]->(b)\nSET r += {${PROPS}}`}`;
     relationshipQueries.set(id, query);
   }
   return query;
