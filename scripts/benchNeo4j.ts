@@ -7,7 +7,8 @@
  * the sync of that file). Prints figures and writes bench-results/neo4j.json.
  *
  * SQLGRAPH_BENCH_NEO4J_FILES (default 10000), SQLGRAPH_BENCH_NEO4J_CURVE_FILES
- * (default 2000), SQLGRAPH_BENCH_NEO4J_SAVES (default 40).
+ * (default 2000), SQLGRAPH_BENCH_NEO4J_SAVES (default 40), SQLGRAPH_BENCH_NEO4J_CURVE
+ * (default 100,1000,5000,20000; empty skips the curve).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,7 +26,8 @@ import { generateCorpus, writeCorpus } from './bench/synthCorpus.ts';
 const FILES = Number(process.env['SQLGRAPH_BENCH_NEO4J_FILES'] ?? 10_000);
 const CURVE_FILES = Number(process.env['SQLGRAPH_BENCH_NEO4J_CURVE_FILES'] ?? 2000);
 const SAVES = Number(process.env['SQLGRAPH_BENCH_NEO4J_SAVES'] ?? 40);
-const CURVE = [100, 1000, 5000, 20_000];
+/** SQLGRAPH_BENCH_NEO4J_CURVE: batch sizes of the curve, comma-separated; empty to skip it while iterating. */
+const CURVE = (process.env['SQLGRAPH_BENCH_NEO4J_CURVE'] ?? '100,1000,5000,20000').split(',').filter((s) => s.trim() !== '').map(Number);
 
 const state = readNeo4jState();
 if (!state) {
@@ -123,11 +125,11 @@ try {
   await bulkSync(warm.store, DEFAULT_BATCH_SIZE);
 
   // Batch-size curve.
-  const curveCorpus = await ingestCorpus(CURVE_FILES, 'curve');
+  const curveCorpus = CURVE.length > 0 ? await ingestCorpus(CURVE_FILES, 'curve') : undefined;
   const curve: Record<string, unknown>[] = [];
-  console.log(`Batch-size curve, ${CURVE_FILES} files:`);
-  for (const size of CURVE) {
-    const r = await bulkSync(curveCorpus.store, size);
+  if (curveCorpus) console.log(`Batch-size curve, ${CURVE_FILES} files:`);
+  for (const size of curveCorpus ? CURVE : []) {
+    const r = await bulkSync(curveCorpus?.store ?? '', size);
     curve.push({ batchSize: size, elements: r.elements, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction), serverCpuSeconds: r.serverCpu, clientCpuSeconds: r.clientCpu, loadAverage: r.load });
     console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s, ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s; ${cpuText(r)}`);
   }

@@ -83,6 +83,8 @@ export async function batchRowsInTurns(store: GraphStore, works: readonly FileWo
 }
 
 const ROWS_PER_TURN = 400;
+/** Merged entities read per turn (one bulk query each). */
+const ENTITIES_PER_TURN = 1000;
 
 function* buildRows(store: GraphStore, works: readonly FileWork[]): Generator<void, BatchRows> {
   const contributors = new Map<string, FileGen[]>();
@@ -112,14 +114,12 @@ function* buildRows(store: GraphStore, works: readonly FileWork[]): Generator<vo
     }
   }
   const rows: EntityRow[] = [];
-  for (const [key, files] of contributors) {
-    const merged = store.entity(key);
-    // Gone since the contribution was read: the file is pending again and the cleanup handles the key.
-    if (merged) rows.push(entityRow(merged, files));
-    if (++sinceTurn >= ROWS_PER_TURN) {
-      sinceTurn = 0;
-      yield;
-    }
+  const keys = [...contributors.keys()];
+  for (let i = 0; i < keys.length; i += ENTITIES_PER_TURN) {
+    const merged = store.entitiesByKey(keys.slice(i, i + ENTITIES_PER_TURN));
+    for (const [key, entity] of merged) rows.push(entityRow(entity, contributors.get(key) ?? []));
+    // A key without a merged entity is gone since the contribution was read: the file is pending again and the cleanup handles the key.
+    yield;
   }
   for (const entry of relationships.values()) sortRelationshipRows(entry.rows);
   return {
@@ -145,9 +145,6 @@ export function splitCreatable(rows: BatchRows, creatable: ReadonlySet<string>):
 /** Property refreshes for keys a batch touched without contributing them (no CONTRIBUTES edges). */
 export function refreshRows(store: GraphStore, keys: Iterable<string>): Map<string, EntityRow[]> {
   const rows: EntityRow[] = [];
-  for (const key of keys) {
-    const merged = store.entity(key);
-    if (merged) rows.push(entityRow(merged, []));
-  }
+  for (const entity of store.entitiesByKey(keys).values()) rows.push(entityRow(entity, []));
   return groupEntityRows(rows);
 }

@@ -19,6 +19,8 @@ import { entityRow, groupId, relationshipRow, type RelationshipRow } from './row
 
 /** Rows per transaction; chosen from the batch-size curve of scripts/benchNeo4j.ts. */
 export const DEFAULT_BATCH_SIZE = 5000;
+/** Two lanes: Neo4j runs a transaction on one thread, and a lane's client work overlaps the other's server work. */
+export const DEFAULT_WRITERS = 2;
 /** Files per transaction at most, so tombstones and tiny files still make reasonable batches. */
 const MAX_FILES_PER_BATCH = 500;
 const PENDING_PAGE = 2000;
@@ -37,6 +39,8 @@ export interface Neo4jSyncOptions {
   database?: string;
   deadLetters: DeadLetterLog;
   batchSize?: number;
+  /** Concurrent write transactions (lanes) of a sync; default DEFAULT_WRITERS. */
+  writers?: number;
   retry?: RetryPolicy;
   /** Client-side deadline of one transaction before it counts as an outage. Default 60 s. */
   timeoutMs?: number;
@@ -86,6 +90,8 @@ export class Neo4jSync {
   readonly store: GraphStore;
   readonly deadLetters: DeadLetterLog;
   readonly batchSize: number;
+  /** Concurrent write transactions of a sync. */
+  readonly writers: number;
   private readonly writer: ReplicaWriter;
   private readonly retry: RetryPolicy;
   private readonly options: Neo4jSyncOptions;
@@ -97,6 +103,7 @@ export class Neo4jSync {
     this.options = options;
     this.deadLetters = options.deadLetters;
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+    this.writers = Math.max(1, Math.floor(options.writers ?? DEFAULT_WRITERS));
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.writer = new ReplicaWriter(store, {
       driver: options.driver,
@@ -150,23 +157,56 @@ export class Neo4jSync {
         rows += n;
       }
       if (batch.length > 0) batches.push(batch);
-      // Pipelined: the next batch's rows are read from the store while the current one is in Neo4j.
-      let next: Promise<PreparedBatch> | undefined = this.prepare(batches[0] ?? []);
-      for (let i = 0; i < batches.length; i++) {
-        const prepared: PreparedBatch = await (next ?? this.prepare(batches[i] ?? []));
-        const writing = this.syncBatch(prepared, report, options.signal);
-        // Handled below; this keeps a failure during the preparation from being an unhandled rejection.
-        writing.catch(() => undefined);
-        next = i + 1 < batches.length ? this.prepare(batches[i + 1] ?? []) : undefined;
-        next?.catch(() => undefined);
-        await writing;
-        options.onProgress?.(report, this.store.pendingCount());
-      }
-      await next;
+      await this.writeInLanes(batches, report, options);
     }
     report.transactions = this.writer.transactions - transactions;
     report.seconds = (performance.now() - started) / 1000;
     return report;
+  }
+
+  /**
+   * Writes the batches in `writers` concurrent lanes. Neo4j runs each
+   * transaction on one thread, so one writer leaves a core idle; each lane
+   * reads its next batch from the store while its current one is in Neo4j.
+   * Lanes touch the same hub entities: MERGE on the unique keys makes that
+   * race-free, the clean-up locks a node before deciding to strip it (see
+   * STRIP_UNSUPPORTED), and deadlocks are transient errors, retried like any
+   * other. (Skipping the SET of unchanged entities, so that lanes would not
+   * wait on each other's node locks, measured no faster, and without the
+   * lock a lane could strip an entity another lane is adding support for.)
+   */
+  private async writeInLanes(batches: readonly PendingFile[][], report: SyncReport, options: SyncRunOptions): Promise<void> {
+    let taken = 0;
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      let next: Promise<PreparedBatch> | undefined;
+      const take = (): Promise<PreparedBatch> | undefined => {
+        const batch = !failed && taken < batches.length ? batches[taken++] : undefined;
+        const prepared = batch && this.prepare(batch);
+        // Awaited below; this keeps a failure while the current batch is written from being an unhandled rejection.
+        prepared?.catch(() => undefined);
+        return prepared;
+      };
+      next = take();
+      while (next) {
+        options.signal?.throwIfAborted();
+        const prepared = await next;
+        const writing = this.syncBatch(prepared, report, options.signal);
+        writing.catch(() => undefined);
+        next = take();
+        try {
+          await writing;
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+        options.onProgress?.(report, this.store.pendingCount());
+      }
+    };
+    const lanes = Array.from({ length: Math.min(this.writers, batches.length) }, lane);
+    // Every lane finishes (or fails) before the first failure is reported: no write is left running.
+    const results = await Promise.allSettled(lanes);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 
   /** Reads a batch's files and rows from the store, in turns (see batchRowsInTurns). */

@@ -21,7 +21,7 @@ import { DELETE_FILES, FINISH_FILES, LOCK_FILES, MARK_PARTIAL, STALE_CONTRIBUTIO
 import type { DeadLetter, DeadLetterStage } from './deadLetters.ts';
 import { classifyError, errorCode, errorMessage } from './errors.ts';
 import { batchRows, refreshRows, splitCreatable, type BatchRows, type FileWork } from './fileWork.ts';
-import { entityParams, parseGroupId, relationshipParams, type EntityRow, type RelationshipGroup, type RelationshipRow } from './rows.ts';
+import { compareText, entityParams, parseGroupId, relationshipParams, type EntityRow, type RelationshipGroup, type RelationshipRow } from './rows.ts';
 import { runWrite, type QueryRunner, type TransactionCounter, type TransactionTarget } from './transactions.ts';
 
 export interface WriterOptions extends TransactionTarget {
@@ -154,7 +154,8 @@ export class ReplicaWriter implements TransactionCounter {
     for (const [label, list] of refreshRows(this.store, [...unsupported].filter((k) => !current.has(k)))) await this.upsertEntities(q, label, list);
     for (const key of unsupported) touched.add(key);
     if (touched.size > 0) {
-      const keys = [...touched];
+      // One lock order for concurrent writers (see STRIP_UNSUPPORTED).
+      const keys = [...touched].sort(compareText);
       for (const chunk of chunks(keys, this.options.batchSize)) {
         const [row] = await q.run(STRIP_UNSUPPORTED, { keys: chunk });
         outcome.deletedNodes += Number(row?.['deleted'] ?? 0);

@@ -52,6 +52,8 @@ const PRUNE_MIN_CHURN = 100_000;
 const WRITTEN_SLICE_PATHS = 8;
 /** Decoded contributions kept for repeated queries (~10 KB each for a typical file). */
 const CACHED_CONTRIBUTIONS = 2048;
+/** Keys per entitiesByKey query (a JSON array parameter). */
+const ENTITIES_PER_QUERY = 1000;
 
 export function openGraphStore(path: string, options?: OpenOptions): GraphStore {
   const { db, recovery } = openDatabase(path, options);
@@ -97,6 +99,8 @@ export class GraphStore {
   /** Files with a larger id were added since the last flush: no stored postings name them yet. */
   private newFilesAbove = 0;
   private readonly mergeContext: MergeContext;
+  /** entitiesByKey's query, prepared on first use. */
+  private entitiesOfIds: Database.Statement | undefined;
 
   constructor(db: Database.Database, path: string, recovery: StoreRecovery | undefined) {
     this.db = db;
@@ -261,6 +265,27 @@ export class GraphStore {
     const id = this.keys.find(key);
     const row = id === undefined ? undefined : (this.sql.entity.get(id) as EntityRow | undefined);
     return row && entityOf(row);
+  }
+
+  /**
+   * The merged entities of many keys (keys without one are left out), a
+   * chunk of keys per query: an order of magnitude cheaper per key than
+   * entity() for bulk readers such as the Neo4j sync.
+   */
+  entitiesByKey(keys: Iterable<string>): Map<string, Entity> {
+    const ids: number[] = [];
+    for (const key of keys) {
+      const id = this.keys.find(key);
+      if (id !== undefined) ids.push(id);
+    }
+    this.entitiesOfIds ??= this.db.prepare(`SELECT k.key AS key, e.kind, e.name, e.schema_name, e.database_name, p.key AS parent, f.path AS file,
+      e.start_line, e.start_char, e.end_line, e.end_char, e.defined
+      FROM json_each(?) j JOIN entities e ON e.key_id = j.value JOIN keys k ON k.id = e.key_id LEFT JOIN keys p ON p.id = e.parent_id JOIN files f ON f.id = e.file_id`);
+    const entities = new Map<string, Entity>();
+    for (let i = 0; i < ids.length; i += ENTITIES_PER_QUERY) {
+      for (const row of this.entitiesOfIds.all(JSON.stringify(ids.slice(i, i + ENTITIES_PER_QUERY))) as EntityRow[]) entities.set(row.key, entityOf(row));
+    }
+    return entities;
   }
 
   /** Case-insensitive; exact matches first, then (unless `match: 'exact'`) names with the prefix. */
