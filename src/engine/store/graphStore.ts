@@ -74,7 +74,7 @@ export class GraphStore {
    * paths: catalogSliceOf hands back the same object while a large file's
    * catalog part is unchanged, and then there is nothing to read or write.
    */
-  private readonly writtenSlices = new Map<string, object>();
+  private readonly writtenSlices = new Map<string, { signature: string; json: string }>();
   private depth = 0;
   /** The pending-version counter and dropped-row count, kept in memory during a transaction. */
   private version = 0;
@@ -430,9 +430,10 @@ export class GraphStore {
       this.writtenSlices.delete(path);
       return;
     }
-    if (this.writtenSlices.get(path) === slice) return;
-    // An edit outside a large file's DDL leaves its slice as it was: reading it back is cheaper than writing it again.
-    const stored = this.sql.slice.get(path) as [string, string] | undefined;
+    // An edit outside a large file's DDL leaves its slice as it was: comparing is cheaper than writing it again.
+    const written = this.writtenSlices.get(path);
+    if (written === slice || (written && written.signature === slice.signature && written.json === slice.json)) return;
+    const stored = written ? undefined : (this.sql.slice.get(path) as [string, string] | undefined);
     if (stored?.[0] !== slice.signature || stored[1] !== slice.json) this.sql.upsertSlice.run(path, slice.signature, slice.json);
     this.writtenSlices.delete(path);
     this.writtenSlices.set(path, slice);
