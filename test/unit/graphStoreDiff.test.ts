@@ -202,3 +202,31 @@ it('a catalog slice is rewritten when its signature or its text changed, and onl
   assert.deepEqual(store.catalogSlices(), []);
   store.close();
 });
+
+it('applying a file again with the same content and contribution writes nothing and leaves Neo4j nothing to do', () => {
+  const random = prng(11);
+  const { fresh, edit } = generator(random);
+  const store = openGraphStore(':memory:');
+  const state = fresh('a.sql');
+  store.applyFile('a.sql', state, state.meta);
+  for (const p of store.pendingFiles()) store.acknowledge(p.path, p.version);
+  const before = store.file('a.sql');
+  store.applyFile('a.sql', { entities: [...state.entities], relationships: [...state.relationships] }, state.meta);
+  assert.deepEqual(store.pendingFiles(), [], 'nothing pending');
+  assert.deepEqual(store.file('a.sql'), before, 'the row untouched');
+  // The same content hash with a different contribution (a re-resolution that changed something) is written.
+  let changed = edit('a.sql', state);
+  while (JSON.stringify(changed.relationships) === JSON.stringify(state.relationships) && JSON.stringify(changed.entities) === JSON.stringify(state.entities)) changed = edit('a.sql', state);
+  store.applyFile('a.sql', changed, state.meta);
+  assert.deepEqual(store.pendingFiles().map((p) => p.path), ['a.sql']);
+  assert.deepEqual(store.fileContribution('a.sql'), fromScratch('a.sql', changed));
+  store.close();
+});
+
+function fromScratch(path: string, state: State): unknown {
+  const store = openGraphStore(':memory:');
+  store.applyFile(path, state, state.meta);
+  const contribution = store.fileContribution(path);
+  store.close();
+  return contribution;
+}

@@ -575,8 +575,10 @@ export class GraphStore {
     const fileMeta = [meta.contentHash, meta.dialect, meta.statements, meta.parsed, meta.fallback, JSON.stringify(meta.diagnostics),
       entities.length, packed.relationshipCount, Date.now()] as const;
     if (fileId !== undefined && old && diffable(old)) {
+      const diff = diffContributions(old, packed);
+      if (diff.postings.length === 0 && diff.removedSources.length === 0 && this.sameStoredContribution(fileId, meta, packed)) return;
       s.updateFile.run(...fileMeta, fileId);
-      this.replaceContribution(fileId, path, old, packed);
+      this.replaceContribution(fileId, path, old, packed, diff);
       this.markPending(path);
       return;
     }
@@ -606,8 +608,7 @@ export class GraphStore {
    * anything), at a cost that follows the size of the edit rather than the
    * size of the file.
    */
-  private replaceContribution(fileId: number, path: string, old: DecodedContribution, packed: PackedContribution): void {
-    const diff = diffContributions(old, packed);
+  private replaceContribution(fileId: number, path: string, old: DecodedContribution, packed: PackedContribution, diff: ContributionDiff): void {
     for (const [keyId, roles] of diff.postings) this.posting(keyId, fileId, roles);
     // Entities: every changed or vanished source is removed before any is added, as a drop then add would.
     for (const keyId of diff.removedSources) this.merged.removed(keyId, fileId);
@@ -624,6 +625,18 @@ export class GraphStore {
       const parentId = words[i * 3 + 1]!;
       this.merged.added(words[i * 3]!, fileId, path, words[i * 3 + 2]!, parentId < 0 ? null : parentId, entities[i]!);
     }
+  }
+
+  /**
+   * Whether the file's stored row already holds exactly this: the same
+   * content and the same packed contribution (applying it again, say after
+   * a re-resolution that changed nothing, then writes nothing and leaves
+   * Neo4j nothing to do). Read back only when the content hash matches.
+   */
+  private sameStoredContribution(fileId: number, meta: FileMeta, packed: PackedContribution): boolean {
+    if (this.sql.contentHash.get(fileId) !== meta.contentHash) return false;
+    const row = this.sql.contribution.get(fileId) as [Uint8Array, string] | undefined;
+    return row !== undefined && row[1] === packed.strings && Buffer.compare(row[0], packed.blob) === 0;
   }
 
   private allocateFileId(): number {

@@ -12,6 +12,7 @@ export function prepareStatements(db: Database.Database) {
   const p = (source: string) => db.prepare(source);
   return {
     fileId: p('SELECT id FROM files WHERE path = ?').pluck(),
+    contentHash: p('SELECT content_hash FROM files WHERE id = ?').pluck(),
     filePaths: p('SELECT id, path FROM files').raw(),
     fileHashes: p('SELECT path, content_hash FROM files'),
     allSlices: p('SELECT path, signature, json FROM catalog_slices ORDER BY path'),
