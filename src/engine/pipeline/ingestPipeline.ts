@@ -9,7 +9,6 @@
  * sequence number and a result older than what was already applied for its
  * path is dropped, so the last content read always wins.
  */
-import { withBulkHeapGrowth } from '../runtime/heapGrowth.ts';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
@@ -25,8 +24,9 @@ import type { Diagnostic } from '../model/diagnostics.ts';
 import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
 import { backendsFor, createBackends, DEFAULT_BACKEND_ORDER, sharedBackendCode, type SharedBackendCode } from '../parse/backends.ts';
+import { withBulkHeapGrowth } from '../runtime/heapGrowth.ts';
 import { openGraphStore, type GraphStore } from '../store/graphStore.ts';
-import type { FileUpdate } from '../store/types.ts';
+import type { FileMeta, FileUpdate } from '../store/types.ts';
 import { Batcher, type BatchItem, type FileEvent } from './batcher.ts';
 import { CatalogState, catalogSliceOf, type CatalogSlice } from './catalogState.ts';
 import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
@@ -446,7 +446,7 @@ export class IngestPipeline {
       const key = cacheKey(bytes, this.context);
       if (this.hashes.get(path) !== key) continue; // changed since: its own event brings it up to date
       const file = (await this.parse(path, bytes, 'batch')).file;
-      if (!file || file.diagnostics.some((d) => d.code === 'parse-timeout' || d.code === 'internal-error')) continue;
+      if (!file || failedParse(file)) continue;
       catalogSliceOf(file);
       resolveFile(file, this.catalog.current, nameOptionsFor(file, this.options.defaultSchema));
       this.store.preloadContribution(path);
@@ -467,13 +467,12 @@ export class IngestPipeline {
   private async rehearseSaves(path: string, bytes: Buffer, key: string): Promise<void> {
     for (let i = 0; i < SAVE_REHEARSALS; i++) {
       const file = (await this.parse(path, bytes, 'normal')).file;
-      if (!file) return;
+      // A failed parse is not the stored content: nothing to rehearse with.
+      if (!file || failedParse(file)) return;
       await this.withLock(async () => {
         if (this.hashes.get(path) !== key) return;
         const fragment = resolveFile(file, this.catalog.current, nameOptionsFor(file, this.options.defaultSchema));
-        const s = summarise(file, 0);
-        const meta = { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics };
-        this.store.applyFiles([{ path, fragment, meta }]);
+        this.store.applyFiles([{ path, fragment, meta: fileMeta(file, key) }]);
       });
     }
   }
@@ -736,15 +735,7 @@ export class IngestPipeline {
     };
     const resolveInto = (file: ParsedFile, key: string): void => {
       const fragment = resolveFile(file, catalog, nameOptionsFor(file, this.options.defaultSchema));
-      const s = summarise(file, 0);
-      record(
-        {
-          path: file.path,
-          fragment,
-          meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
-        },
-        file.statementCount,
-      );
+      record({ path: file.path, fragment, meta: fileMeta(file, key) }, file.statementCount);
     };
     const fromWorker = new Map<string, ResolvedFile>();
     for (const result of preResolved) {
@@ -876,6 +867,17 @@ interface ParseOutcome {
   json?: string;
   slice?: CatalogSlice | null;
   resolved?: ResolveTaskResult;
+}
+
+/** What the store records of a file besides its contribution. */
+function fileMeta(file: ParsedFile, key: string): FileMeta {
+  const s = summarise(file, 0);
+  return { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics };
+}
+
+/** A parse that timed out or crashed: the file's diagnostics stand in for its content. */
+function failedParse(file: ParsedFile): boolean {
+  return file.diagnostics.some((d) => d.code === 'parse-timeout' || d.code === 'internal-error');
 }
 
 function parseJson(json: string, path: string): ParsedFile | undefined {
