@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,4 +68,12 @@ test('`sqlgraph watch` relaunched: SIGTERM to the parent stops the child cleanly
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("package.json's bin runs the CLI", () => {
+  const bin = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['sqlgraph'];
+  assert.ok(bin, 'a sqlgraph command');
+  const run = spawnSync(process.execPath, [join(REPO_ROOT, bin), 'help'], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Usage: sqlgraph <command>/);
 });
