@@ -98,7 +98,7 @@ const WORKER_PREFETCH = { editing: 1, idle: 48 };
 /** Large files an ingest warms up for their first edit (see primeForEditing). */
 const PRIME_LARGE_FILES = 3;
 /** Unchanged saves each of them is taken through (see rehearseSaves). */
-const SAVE_REHEARSALS = 3;
+const SAVE_REHEARSALS = 4;
 /** Resolve tasks in flight per worker during a whole-workspace ingest. */
 const RESOLVE_WINDOW_PER_WORKER = 2;
 /** lastRead's mark for a path whose latest state is "gone". */
@@ -416,11 +416,12 @@ export class IngestPipeline {
   }
 
   /**
-   * Warms up the most recently modified large files for their first edit:
-   * the ingest parsed and resolved them in workers, so this thread's
-   * statement and resolve memos, the catalog slice memo and the store's
-   * decoded contribution know nothing of them yet (measured: a first edit of
-   * a 1 MB file took ~200 ms of this thread's CPU instead of ~60).
+   * Warms up the most recently modified large files for their first edit
+   * (see rehearseSaves): the ingest parsed and resolved them in workers, so
+   * this thread's statement and resolve memos, the catalog slice memo and
+   * the store's decoded contribution know nothing of them yet (measured: a
+   * first edit of a 1 MB file took ~200 ms of this thread's CPU instead of
+   * ~60).
    */
   private async primeForEditing(largeFiles: readonly string[]): Promise<void> {
     if (!this.pool || !this.cache?.enabled || largeFiles.length === 0) return;
@@ -445,11 +446,6 @@ export class IngestPipeline {
       }
       const key = cacheKey(bytes, this.context);
       if (this.hashes.get(path) !== key) continue; // changed since: its own event brings it up to date
-      const file = (await this.parse(path, bytes, 'batch')).file;
-      if (!file || failedParse(file)) continue;
-      catalogSliceOf(file);
-      resolveFile(file, this.catalog.current, nameOptionsFor(file, this.options.defaultSchema));
-      this.store.preloadContribution(path);
       await this.rehearseSaves(path, bytes, key);
     }
   }
@@ -469,6 +465,7 @@ export class IngestPipeline {
       const file = (await this.parse(path, bytes, 'normal')).file;
       // A failed parse is not the stored content: nothing to rehearse with.
       if (!file || failedParse(file)) return;
+      catalogSliceOf(file); // as recordSlice does for a save
       await this.withLock(async () => {
         if (this.hashes.get(path) !== key) return;
         const fragment = resolveFile(file, this.catalog.current, nameOptionsFor(file, this.options.defaultSchema));
@@ -789,13 +786,9 @@ export class IngestPipeline {
   /** A parsed file back from the cache, or parsed again when the cache no longer has it. */
   private async fetchParsed(path: string, key: string): Promise<ParsedFile | undefined> {
     const cached = this.cache?.peekFile(key);
-    if (typeof cached === 'string') {
-      try {
-        return { ...(JSON.parse(cached) as ParsedFile), path };
-      } catch {
-        // fall through to a fresh parse
-      }
-    }
+    // A damaged entry falls through to a fresh parse.
+    const fromCache = typeof cached === 'string' ? parseJson(cached, path) : undefined;
+    if (fromCache) return fromCache;
     let bytes: Buffer;
     try {
       bytes = readFileSync(this.absolutePath(path));

@@ -15,8 +15,9 @@
  * parse worker (a worker's old generation holds ~20 MB). Set here, the
  * smaller size applies to the worker threads started afterwards, not to the
  * thread calling this (that one needs --max-semi-space-size on its command
- * line: see engineProcess.ts). Measured per worker on 3,000 synthetic files: heap 48 → 23 MB, for
- * ~4% more CPU; 2 MB costs ~15% and promotes parse results too early.
+ * line: see engineProcess.ts). Measured per worker on 3,000 synthetic
+ * files: heap 48 → 23 MB, for ~4% more CPU; 2 MB costs ~15% and promotes
+ * parse results too early.
  */
 import { setFlagsFromString } from 'node:v8';
 

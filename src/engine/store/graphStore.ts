@@ -371,7 +371,7 @@ export class GraphStore {
 
   /**
    * Decodes a stored file's contribution ahead of its next replacement (a
-   * large file opened for editing): the first edit's diff then starts from
+   * large file's save, while a worker parses it): the diff then starts from
    * memory. Returns false when the store does not know the file.
    */
   preloadContribution(path: string): boolean {
@@ -456,8 +456,7 @@ export class GraphStore {
 
   private startEpoch(): void {
     this.newKeysAbove = this.keys.maxId();
-    this.nextFileId ??= (this.sql.maxFileId.get() as number) + 1;
-    this.newFilesAbove = this.nextFileId - 1;
+    this.newFilesAbove = this.peekNextFileId() - 1;
     this.merged.begin(this.newKeysAbove);
   }
 
@@ -639,9 +638,16 @@ export class GraphStore {
     return row !== undefined && row[1] === packed.strings && Buffer.compare(row[0], packed.blob) === 0;
   }
 
-  private allocateFileId(): number {
+  /** The id the next new file gets. */
+  private peekNextFileId(): number {
     this.nextFileId ??= (this.sql.maxFileId.get() as number) + 1;
-    return this.nextFileId++;
+    return this.nextFileId;
+  }
+
+  private allocateFileId(): number {
+    const id = this.peekNextFileId();
+    this.nextFileId = id + 1;
+    return id;
   }
 
   /** Takes back everything a file's contribution added (but not its rows). */
