@@ -1,14 +1,16 @@
 /**
  * `npm run bench:neo4j`: how fast the sync fills the local Neo4j (`npm run
  * neo4j:start`). A synthetic workspace (10,000 files by default) is ingested
- * into a temporary store, then synced: elements (nodes + relationships)
+ * into a temporary store, then synced into an emptied Neo4j: graph elements
+ * (the nodes and relationships in Neo4j afterwards, each counted once; the
+ * provenance edges are relationships too)
  * written per second, transactions used, the batch-size curve, and the
  * save-to-Neo4j latency in realtime mode (a save through the pipeline, then
  * the sync of that file). Prints figures and writes bench-results/neo4j.json.
  *
  * SQLGRAPH_BENCH_NEO4J_FILES (default 10000), SQLGRAPH_BENCH_NEO4J_CURVE_FILES
  * (default 2000), SQLGRAPH_BENCH_NEO4J_SAVES (default 40), SQLGRAPH_BENCH_NEO4J_CURVE
- * (default 100,1000,5000,20000; empty skips the curve).
+ * (default 100,1000,2500,5000,20000; empty skips the curve).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,7 +29,7 @@ const FILES = Number(process.env['SQLGRAPH_BENCH_NEO4J_FILES'] ?? 10_000);
 const CURVE_FILES = Number(process.env['SQLGRAPH_BENCH_NEO4J_CURVE_FILES'] ?? 2000);
 const SAVES = Number(process.env['SQLGRAPH_BENCH_NEO4J_SAVES'] ?? 40);
 /** SQLGRAPH_BENCH_NEO4J_CURVE: batch sizes of the curve, comma-separated; empty to skip it while iterating. */
-const CURVE = (process.env['SQLGRAPH_BENCH_NEO4J_CURVE'] ?? '100,1000,5000,20000').split(',').filter((s) => s.trim() !== '').map(Number);
+const CURVE = (process.env['SQLGRAPH_BENCH_NEO4J_CURVE'] ?? '100,1000,2500,5000,20000').split(',').filter((s) => s.trim() !== '').map(Number);
 
 const state = readNeo4jState();
 if (!state) {
@@ -60,6 +62,15 @@ async function clearNeo4j(): Promise<void> {
   await ensureSchema(driver, 'neo4j');
 }
 
+async function graphCounts(): Promise<{ nodes: number; relationships: number; provenance: number }> {
+  const count = async (cypher: string): Promise<number> => Number((await driver.executeQuery(cypher, {}, { database: 'neo4j' })).records[0]?.get('n') ?? 0);
+  return {
+    nodes: await count('MATCH (n) RETURN count(n) AS n'),
+    relationships: await count('MATCH ()-[r]->() RETURN count(r) AS n'),
+    provenance: await count('MATCH ()-[r:CONTRIBUTES]->() RETURN count(r) AS n'),
+  };
+}
+
 /** Ingests `files` synthetic files into a store file; returns its folder and path. */
 async function ingestCorpus(files: number, name: string): Promise<{ root: string; store: string; seconds: number }> {
   const root = join(scratch, name);
@@ -76,9 +87,16 @@ async function ingestCorpus(files: number, name: string): Promise<{ root: string
 /** A fresh copy of the ingested store (everything pending), synced into an empty Neo4j. */
 interface BulkResult {
   report: SyncReport;
+  /** Nodes and relationships the sync created (Neo4j's counts after it, less before it). */
   elements: number;
+  nodes: number;
+  relationships: number;
+  /** Of the relationships: CONTRIBUTES provenance edges. */
+  provenance: number;
   elementsPerSecond: number;
   elementsPerTransaction: number;
+  /** Rows sent (entity rows, a hub entity once per batch that touches it, plus relationship rows and files): the figure reported before graph elements were counted. */
+  rows: number;
   storeFile: string;
   /** CPU seconds of the server and of this process during the sync, and the 1-minute load average after it. */
   serverCpu: number | undefined;
@@ -93,16 +111,20 @@ async function bulkSync(storeFile: string, batchSize: number): Promise<BulkResul
   const store = openGraphStore(copy);
   try {
     const sync = new Neo4jSync(store, { driver, deadLetters: new DeadLetterLog(join(scratch, 'dead-letters.jsonl')), batchSize });
+    const before = await graphCounts();
     const server0 = serverCpuSeconds();
     const client0 = process.cpuUsage();
     const report = await sync.syncPending();
     const server1 = serverCpuSeconds();
     const client = process.cpuUsage(client0);
     const serverCpu = server0 === undefined || server1 === undefined ? undefined : server1 - server0;
-    // Nodes (entities and files) and relationships written; CONTRIBUTES provenance edges not counted.
-    const elements = report.entities + report.relationships + report.written;
+    const after = await graphCounts();
+    const nodes = after.nodes - before.nodes;
+    const relationships = after.relationships - before.relationships;
+    const elements = nodes + relationships;
     return {
-      report, elements, elementsPerSecond: elements / report.seconds, elementsPerTransaction: elements / Math.max(1, report.transactions), storeFile: copy,
+      report, elements, nodes, relationships, provenance: after.provenance - before.provenance, rows: report.entities + report.relationships + report.written,
+      elementsPerSecond: elements / report.seconds, elementsPerTransaction: elements / Math.max(1, report.transactions), storeFile: copy,
       serverCpu, clientCpu: (client.user + client.system) / 1e6, load: loadavg()[0] ?? 0,
     };
   } finally {
@@ -130,8 +152,8 @@ try {
   if (curveCorpus) console.log(`Batch-size curve, ${CURVE_FILES} files:`);
   for (const size of curveCorpus ? CURVE : []) {
     const r = await bulkSync(curveCorpus?.store ?? '', size);
-    curve.push({ batchSize: size, elements: r.elements, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction), serverCpuSeconds: r.serverCpu, clientCpuSeconds: r.clientCpu, loadAverage: r.load });
-    console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s, ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s; ${cpuText(r)}`);
+    curve.push({ batchSize: size, elements: r.elements, rows: r.rows, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction), serverCpuSeconds: r.serverCpu, clientCpuSeconds: r.clientCpu, loadAverage: r.load });
+    console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s (${Math.round(r.rows / r.report.seconds)} rows/s), ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s; ${cpuText(r)}`);
   }
   results['curve'] = curve;
 
@@ -142,8 +164,13 @@ try {
   results['bulk'] = {
     batchSize: DEFAULT_BATCH_SIZE,
     elements: bulk.elements,
-    entities: bulk.report.entities,
-    relationships: bulk.report.relationships,
+    nodes: bulk.nodes,
+    relationships: bulk.relationships,
+    provenanceRelationships: bulk.provenance,
+    rows: bulk.rows,
+    rowsPerSecond: Math.round(bulk.rows / bulk.report.seconds),
+    entityRows: bulk.report.entities,
+    relationshipRows: bulk.report.relationships,
     files: bulk.report.written,
     seconds: bulk.report.seconds,
     elementsPerSecond: Math.round(bulk.elementsPerSecond),
@@ -153,8 +180,8 @@ try {
     clientCpuSeconds: bulk.clientCpu,
     loadAverage: bulk.load,
   };
-  console.log(`Bulk, ${FILES} files (ingested in ${corpus.seconds.toFixed(1)} s): ${bulk.elements} elements in ${bulk.report.seconds.toFixed(1)} s = ${Math.round(bulk.elementsPerSecond)} elements/s; ` +
-    `${bulk.report.transactions} transactions (${Math.round(bulk.elementsPerTransaction)} elements each); ${cpuText(bulk)}`);
+  console.log(`Bulk, ${FILES} files (ingested in ${corpus.seconds.toFixed(1)} s): ${bulk.elements} graph elements (${bulk.nodes} nodes, ${bulk.relationships} relationships of which ${bulk.provenance} provenance) in ${bulk.report.seconds.toFixed(1)} s = ${Math.round(bulk.elementsPerSecond)} elements/s; ` +
+    `${bulk.rows} rows sent = ${Math.round(bulk.rows / bulk.report.seconds)} rows/s; ${bulk.report.transactions} transactions (${Math.round(bulk.elementsPerTransaction)} elements each); ${cpuText(bulk)}`);
 
   // Realtime: save one file through the pipeline, then sync it.
   const pipeline = await IngestPipeline.open({ root: corpus.root, dialect: 'postgresql', storePath: bulk.storeFile, cache: false, workers: 1, batcher: { realtime: true } });

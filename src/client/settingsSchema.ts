@@ -112,10 +112,10 @@ export const SETTINGS: readonly SettingDefinition[] = [
   {
     key: 'neo4j.batchSize',
     type: 'integer',
-    default: 500,
+    default: 2500,
     minimum: 1,
     maximum: 100000,
-    description: 'Files written to Neo4j per transaction.',
+    description: 'Rows (entities and relationships) written to Neo4j per transaction; the default is the fastest in the bulk benchmark.',
     server: 'neo4jBatchSize',
     restart: false,
   },

@@ -4,6 +4,7 @@
  * settings.json can never put the pipeline into an invalid state.
  */
 import { isDialect, type DialectSetting } from '../engine/model/dialect.ts';
+import { DEFAULT_BATCH_SIZE } from '../engine/neo4j/neo4jSync.ts';
 import type { PipelineLog, PipelineOptions } from '../engine/pipeline/pipelineOptions.ts';
 import type { LogLevel, ServerSettings } from '../shared/protocol.ts';
 
@@ -20,7 +21,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   cacheEnabled: true,
   cacheMaxEntries: 10_000,
   cacheTtlDays: 30,
-  neo4jBatchSize: 500,
+  neo4jBatchSize: DEFAULT_BATCH_SIZE,
   logLevel: 'info',
   ingestOnStartup: true,
 };

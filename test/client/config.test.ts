@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { classifySettingsChange, Config, restartMessage, type ConfigurationSource, type SettingValues } from '../../src/client/config.ts';
 import { manifestProperties, SETTINGS } from '../../src/client/settingsSchema.ts';
 import { sanitizeSettings } from '../../src/server/settings.ts';
+import { DEFAULT_BATCH_SIZE } from '../../src/engine/neo4j/neo4jSync.ts';
 
 /** A settings source from plain user- and workspace-level values. */
 function source(user: Record<string, unknown>, workspace: Record<string, unknown> = {}): ConfigurationSource {
@@ -33,7 +34,7 @@ test('defaults when nothing is set', () => {
   assert.equal(config.cacheTtlDays, 30);
   assert.equal(config.neo4jUri, '');
   assert.equal(config.neo4jUser, 'neo4j');
-  assert.equal(config.neo4jBatchSize, 500);
+  assert.equal(config.neo4jBatchSize, DEFAULT_BATCH_SIZE, 'the engine default');
   assert.equal(config.logLevel, 'info');
   assert.equal(config.neo4jConfigured, false);
 });

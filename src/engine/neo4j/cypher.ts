@@ -2,7 +2,7 @@
  * The sync's Cypher. Labels and types come only from labels.ts; every key,
  * path, name and value travels as a parameter.
  */
-import { CONTRIBUTES, ENTITY_LABEL, FILE_LABEL, KIND_LABELS, RELATIONSHIP_TYPE_NAMES, typeOf } from './labels.ts';
+import { CONTRIBUTES, ENTITY_LABEL, FILE_LABEL, KIND_LABELS, LOCK_LABEL, RELATIONSHIP_TYPE_NAMES, typeOf } from './labels.ts';
 import type { EndKind, RelationshipGroup } from './rows.ts';
 
 const ALL_KIND_LABELS = KIND_LABELS.join(':');
@@ -36,24 +36,55 @@ SET f.partial = true`;
 
 const entityQueries = new Map<string, string>();
 
-/** Upserts entities of one kind label: properties from the store's merged view, CONTRIBUTES from this batch's files. */
+/**
+ * The entity properties a row sets, as [property, row expression]: rows are
+ * lists (see entityParams) and the driver sends numbers as floats, hence
+ * toInteger.
+ */
+const ENTITY_PROPERTIES: readonly (readonly [string, string])[] = [
+  ['kind', 'row[1]'], ['name', 'row[2]'], ['schema', 'row[3]'], ['database', 'row[4]'], ['parent', 'row[5]'], ['file', 'row[6]'],
+  ['startLine', 'toInteger(row[7])'], ['startCharacter', 'toInteger(row[8])'], ['endLine', 'toInteger(row[9])'], ['endCharacter', 'toInteger(row[10])'],
+  ['defined', 'row[11]'],
+];
+
+/** True when n already holds every property of the row (absent and null alike). */
+const ENTITY_UNCHANGED = ENTITY_PROPERTIES.map(([p, v]) => `coalesce(n.${p} = ${v}, n.${p} IS NULL AND ${v} IS NULL)`).join('\n  AND ');
+
+/**
+ * Upserts entities of one kind label: properties from the store's merged
+ * view, CONTRIBUTES from this batch's files.
+ *
+ * A hub entity is in nearly every batch, and setting a label or a property
+ * takes the node's exclusive lock (a label, its exclusive degrees lock too)
+ * until commit, so concurrent writers would queue behind each other on every
+ * hub. So a node is written only when it differs from the row; creating
+ * edges to it takes shared locks only. The provenance edge is made before
+ * the comparison: its shared degrees lock conflicts with the exclusive one
+ * STRIP_UNSUPPORTED takes, so a concurrent strip either sees this edge or
+ * has committed before the comparison reads the node (and the row restores
+ * it).
+ */
 export function upsertEntitiesQuery(kindLabel: string): string {
   if (!KIND_LABELS.includes(kindLabel)) throw new TypeError(`Label ${JSON.stringify(kindLabel)} is not in the allow-list`);
   const label = kindLabel;
   let query = entityQueries.get(label);
   if (query === undefined) {
     const others = KIND_LABELS.filter((l) => l !== label).join(':');
-    // Rows are lists (see entityParams; the driver sends numbers as floats, hence toInteger): key, kind, name, schema, database, parent, file, range ×4, defined, file indexes.
-    // The other kind labels are removed only from a node that has one (its kind changed): eleven label removals per row cost ~2% of the server's CPU.
-    query = `${KEEP_PLAN}UNWIND $rows AS row
+    // Row: key, kind, name, schema, database, parent, file, range ×4, defined, file indexes.
+    // The other kind labels are removed only from a node that has one (its kind changed).
+    // The files' nodes are looked up once per query (fs[i] is $files[i]'s), not once per row and file.
+    query = `${KEEP_PLAN}UNWIND $files AS file
+MERGE (f:${FILE_LABEL} {path: file.path})
+WITH collect(f) AS fs
+UNWIND $rows AS row
 MERGE (n:${ENTITY_LABEL} {key: row[0]})
+FOREACH (i IN [i IN row[12] WHERE $files[toInteger(i)].fresh | toInteger(i)] | FOREACH (f IN [fs[i]] | CREATE (f)-[:${CONTRIBUTES} {gen: toInteger($files[i].gen)}]->(n)))
+FOREACH (i IN [i IN row[12] WHERE NOT $files[toInteger(i)].fresh | toInteger(i)] | FOREACH (f IN [fs[i]] | MERGE (f)-[k:${CONTRIBUTES}]->(n) SET k.gen = toInteger($files[i].gen)))
+WITH n, row
+WHERE NOT n:${label} OR size(labels(n)) > 2 OR NOT (${ENTITY_UNCHANGED})
 SET n:${label}
 FOREACH (_ IN CASE WHEN size(labels(n)) > 2 THEN [1] ELSE [] END | REMOVE n:${others})
-SET n.kind = row[1], n.name = row[2], n.schema = row[3], n.database = row[4], n.parent = row[5], n.file = row[6],
-  n.startLine = toInteger(row[7]), n.startCharacter = toInteger(row[8]), n.endLine = toInteger(row[9]), n.endCharacter = toInteger(row[10]),
-  n.defined = row[11]
-FOREACH (c IN [i IN row[12] WHERE $files[toInteger(i)].fresh | $files[toInteger(i)]] | MERGE (f:${FILE_LABEL} {path: c.path}) CREATE (f)-[:${CONTRIBUTES} {gen: toInteger(c.gen)}]->(n))
-FOREACH (c IN [i IN row[12] WHERE NOT $files[toInteger(i)].fresh | $files[toInteger(i)]] | MERGE (f:${FILE_LABEL} {path: c.path}) MERGE (f)-[k:${CONTRIBUTES}]->(n) SET k.gen = toInteger(c.gen))`;
+SET ${ENTITY_PROPERTIES.map(([p, v]) => `n.${p} = ${v}`).join(', ')}`;
     entityQueries.set(label, query);
   }
   return query;
@@ -122,14 +153,16 @@ RETURN collect(DISTINCT n.key) AS keys`;
  * once nothing touches it.
  *
  * Concurrent writers (the sync's lanes, or two syncs) may each remove the
- * last-but-one edge of the same node and each still see the other's: the
- * node's write lock is taken (a property set and removed) before looking, so
- * the second one to look sees what the first one committed.
+ * last-but-one edge of the same node and each still see the other's, and
+ * another writer may be adding an edge to it. A label change takes the
+ * node's exclusive lock and its exclusive degrees lock, which wait for every
+ * transaction that holds the node's lock or is adding edges to it (those hold
+ * the degrees lock shared): so the look below sees what they committed.
  */
 export const STRIP_UNSUPPORTED = `UNWIND $keys AS key
 MATCH (n:${ENTITY_LABEL} {key: key})
-SET n.syncLock = true
-REMOVE n.syncLock
+SET n:${LOCK_LABEL}
+REMOVE n:${LOCK_LABEL}
 WITH n, key
 WHERE NOT EXISTS { (:${FILE_LABEL})-[:${CONTRIBUTES}]->(n) }
 REMOVE n:${ALL_KIND_LABELS}

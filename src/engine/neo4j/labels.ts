@@ -29,6 +29,8 @@ export const ENTITY_LABEL = 'Entity';
 export const FILE_LABEL = 'File';
 /** The node holding the graph's schema version. */
 export const SCHEMA_LABEL = 'SqlGraphSchema';
+/** Added and removed in one statement to take a node's exclusive locks (see STRIP_UNSUPPORTED); no node keeps it. */
+export const LOCK_LABEL = 'SqlGraphLock';
 /** (File)-[:CONTRIBUTES]->(Entity): which files support an entity (the store's provenance). */
 export const CONTRIBUTES = 'CONTRIBUTES';
 

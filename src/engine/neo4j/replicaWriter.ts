@@ -114,27 +114,31 @@ export class ReplicaWriter implements TransactionCounter {
     // Prepared rows are of all the works: rebuild when some are current already (a replay, another writer).
     const rows = prepared !== undefined && active.length === works.length && samePaths(prepared.paths, works) ? prepared : batchRows(this.store, active);
     const relationships = splitCreatable(rows, creatable(locks));
-    for (const [label, list] of rows.entities) outcome.entities += await this.upsertEntities(q, label, list);
+    // Sent together: the driver pipelines them and Neo4j runs them in order, without waiting for this process between them.
+    const upserts: Promise<unknown>[] = [];
+    for (const [label, list] of rows.entities) outcome.entities += this.upsertEntities(q, label, list, upserts);
     for (const { group, create, merge } of relationships.values()) {
-      outcome.relationships += await this.upsertRelationships(q, group, create, 'create');
-      outcome.relationships += await this.upsertRelationships(q, group, merge, 'merge');
+      outcome.relationships += this.upsertRelationships(q, group, create, 'create', upserts);
+      outcome.relationships += this.upsertRelationships(q, group, merge, 'merge', upserts);
     }
+    await Promise.all(upserts);
     await this.cleanUp(q, active.filter((w) => locks.get(w.path)?.fresh !== true), outcome);
     await finishFiles(q, active, outcome);
     outcome.written = active.filter((w) => !w.removed).length;
     return outcome;
   }
 
-  private async upsertEntities(q: QueryRunner, label: string, rows: readonly EntityRow[]): Promise<number> {
+  /** Starts the queries that upsert the rows (into `runs`, to be awaited together); returns the row count. */
+  private upsertEntities(q: QueryRunner, label: string, rows: readonly EntityRow[], runs: Promise<unknown>[]): number {
     const query = upsertEntitiesQuery(label);
-    for (const chunk of chunks(rows, this.options.batchSize)) await q.run(query, entityParams(chunk));
+    for (const chunk of chunks(rows, this.options.batchSize)) runs.push(q.run(query, entityParams(chunk)));
     return rows.length;
   }
 
-  private async upsertRelationships(q: QueryRunner, group: RelationshipGroup, rows: readonly RelationshipRow[], mode: 'create' | 'merge'): Promise<number> {
+  private upsertRelationships(q: QueryRunner, group: RelationshipGroup, rows: readonly RelationshipRow[], mode: 'create' | 'merge', runs: Promise<unknown>[]): number {
     if (rows.length === 0) return 0;
     const query = upsertRelationshipsQuery(group, mode);
-    for (const chunk of chunks(rows, this.options.batchSize)) await q.run(query, relationshipParams(chunk));
+    for (const chunk of chunks(rows, this.options.batchSize)) runs.push(q.run(query, relationshipParams(chunk)));
     return rows.length;
   }
 
@@ -151,7 +155,9 @@ export class ReplicaWriter implements TransactionCounter {
     // Keys the files still contribute were just written from the merged view; refresh only the others.
     const current = new Set<string>();
     for (const w of works) for (const e of w.contribution?.entities ?? []) current.add(e.key);
-    for (const [label, list] of refreshRows(this.store, [...unsupported].filter((k) => !current.has(k)))) await this.upsertEntities(q, label, list);
+    const refreshes: Promise<unknown>[] = [];
+    for (const [label, list] of refreshRows(this.store, [...unsupported].filter((k) => !current.has(k)))) this.upsertEntities(q, label, list, refreshes);
+    await Promise.all(refreshes);
     for (const key of unsupported) touched.add(key);
     if (touched.size > 0) {
       // One lock order for concurrent writers (see STRIP_UNSUPPORTED).
