@@ -126,7 +126,8 @@ ${mode === 'create' ? `CREATE (a)-[r:${type} {${PROPS}}]->(b)` : `MERGE (a)-[r:$
 }
 
 /**
- * Deletes the files' relationships that are not of their current generation,
+ * Deletes the files' relationships that are not of their current generation
+ * (a file's first write leaves its rows without one, see FileGen.created),
  * every type in one round trip (a realtime save pays per round trip);
  * returns how many and their entity ends.
  */
@@ -139,7 +140,7 @@ ${RELATIONSHIP_TYPE_NAMES.map((type) => `  UNWIND $files AS file
 }
 RETURN count(*) AS deleted, collect(DISTINCT from) + collect(DISTINCT to) AS keys`;
 
-/** Drops provenance the files no longer give; returns the entities that lost it. */
+/** Drops provenance the files no longer give (another gen, or none: see FileGen.created); returns the entities that lost it. */
 export const STALE_CONTRIBUTIONS = `UNWIND $files AS file
 MATCH (:${FILE_LABEL} {path: file.path})-[c:${CONTRIBUTES}]->(n)
 WHERE c.gen IS NULL OR c.gen <> toInteger(file.gen)

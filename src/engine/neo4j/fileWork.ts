@@ -130,9 +130,16 @@ function* buildRows(store: GraphStore, works: readonly FileWork[]): Generator<vo
   };
 }
 
-/** Marks the files whose rows can be CREATEd (see LOCK_FILES) and splits the relationship rows accordingly, keeping their order. */
-export function splitCreatable(rows: BatchRows, creatable: ReadonlySet<string>): SplitRelationships {
-  for (const [path, gen] of rows.gens) gen.fresh = creatable.has(path);
+/**
+ * Marks the files whose rows can be CREATEd (see LOCK_FILES) and those whose
+ * node this transaction created (see FileGen.created), and splits the
+ * relationship rows accordingly, keeping their order.
+ */
+export function splitCreatable(rows: BatchRows, creatable: ReadonlySet<string>, created: ReadonlySet<string> = new Set()): SplitRelationships {
+  for (const [path, gen] of rows.gens) {
+    gen.fresh = creatable.has(path);
+    gen.created = created.has(path);
+  }
   const split: SplitRelationships = new Map();
   for (const [id, { group, rows: list }] of rows.relationships) {
     const entry = { group, create: [] as RelationshipRow[], merge: [] as RelationshipRow[] };

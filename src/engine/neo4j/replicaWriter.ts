@@ -113,12 +113,13 @@ export class ReplicaWriter implements TransactionCounter {
     outcome.current = works.length - active.length;
     // Prepared rows are of all the works: rebuild when some are current already (a replay, another writer).
     const rows = prepared !== undefined && active.length === works.length && samePaths(prepared.paths, works) ? prepared : batchRows(this.store, active);
-    const relationships = splitCreatable(rows, creatable(locks));
+    const created = new Set(active.filter((w) => locks.get(w.path)?.fresh === true).map((w) => w.path));
+    const relationships = splitCreatable(rows, creatable(locks), created);
     // Sent together: the driver pipelines them and Neo4j runs them in order, without waiting for this process between them.
     const upserts: Promise<unknown>[] = [];
     for (const [label, list] of rows.entities) outcome.entities += this.upsertEntities(q, label, list, upserts);
     for (const { group, create, merge } of relationships.values()) {
-      outcome.relationships += this.upsertRelationships(q, group, create, 'create', upserts);
+      outcome.relationships += this.upsertRelationships(q, group, create, 'create', upserts, created);
       outcome.relationships += this.upsertRelationships(q, group, merge, 'merge', upserts);
     }
     await Promise.all(upserts);
@@ -135,10 +136,11 @@ export class ReplicaWriter implements TransactionCounter {
     return rows.length;
   }
 
-  private upsertRelationships(q: QueryRunner, group: RelationshipGroup, rows: readonly RelationshipRow[], mode: 'create' | 'merge', runs: Promise<unknown>[]): number {
+  /** `created`: files whose rows go without a gen (see FileGen.created); CREATE only. */
+  private upsertRelationships(q: QueryRunner, group: RelationshipGroup, rows: readonly RelationshipRow[], mode: 'create' | 'merge', runs: Promise<unknown>[], created?: ReadonlySet<string>): number {
     if (rows.length === 0) return 0;
     const query = upsertRelationshipsQuery(group, mode);
-    for (const chunk of chunks(rows, this.options.batchSize)) runs.push(q.run(query, relationshipParams(chunk)));
+    for (const chunk of chunks(rows, this.options.batchSize)) runs.push(q.run(query, relationshipParams(chunk, created)));
     return rows.length;
   }
 

@@ -14,6 +14,21 @@ export interface FileGen {
   gen: number;
   /** The file is written whole in this transaction (see LOCK_FILES): its edges are CREATEd, not MERGEd. */
   fresh: boolean;
+  /**
+   * This transaction created the file's node: nothing of the file is in
+   * Neo4j, so its edges are created without a gen. A gen only tells the
+   * clean-up which rows an earlier write left, and it deletes rows with no
+   * gen as well; a later write of the file sets the gen on what it keeps.
+   * That spares a property on nearly every edge of a bulk load.
+   */
+  created?: boolean;
+}
+
+/** A FileGen as a query parameter: gen null for a `created` file. */
+export interface SentFileGen {
+  path: string;
+  gen: number | null;
+  fresh: boolean;
 }
 
 export interface EntityRow {
@@ -161,14 +176,14 @@ export function sortRelationshipRows(rows: RelationshipRow[]): RelationshipRow[]
  * and gen travel once per query rather than once per row. Half the bytes of
  * maps, and the driver writes 1,400-byte chunks: fewer bytes, fewer writes.
  */
-export function entityParams(rows: readonly EntityRow[]): { rows: unknown[][]; files: FileGen[] } {
-  const files: FileGen[] = [];
+export function entityParams(rows: readonly EntityRow[]): { rows: unknown[][]; files: SentFileGen[] } {
+  const files: SentFileGen[] = [];
   const index = new Map<FileGen, number>();
   const indexOf = (f: FileGen): number => {
     let i = index.get(f);
     if (i === undefined) {
       index.set(f, (i = files.length));
-      files.push({ path: f.path, gen: f.gen, fresh: f.fresh });
+      files.push({ path: f.path, gen: f.created === true ? null : f.gen, fresh: f.fresh });
     }
     return i;
   };
@@ -178,12 +193,13 @@ export function entityParams(rows: readonly EntityRow[]): { rows: unknown[][]; f
 
 /**
  * Query parameters of relationship rows, as lists like entityParams; `$files`
- * holds each file's path and gen once. Consecutive rows with the same start
- * (rows are sorted by it) form one group `[from, [row, …]]`, so the query
- * looks the start node up once per group rather than once per row.
+ * holds each file's path and gen once (no gen for the `created` files, see
+ * FileGen). Consecutive rows with the same start (rows are sorted by it) form
+ * one group `[from, [row, …]]`, so the query looks the start node up once per
+ * group rather than once per row.
  */
-export function relationshipParams(rows: readonly RelationshipRow[]): { rows: unknown[][]; files: { path: string; gen: number }[] } {
-  const files: { path: string; gen: number }[] = [];
+export function relationshipParams(rows: readonly RelationshipRow[], created?: ReadonlySet<string>): { rows: unknown[][]; files: { path: string; gen: number | null }[] } {
+  const files: { path: string; gen: number | null }[] = [];
   const index = new Map<string, number>();
   const groups: unknown[][] = [];
   let from: string | undefined;
@@ -193,7 +209,7 @@ export function relationshipParams(rows: readonly RelationshipRow[]): { rows: un
     let i = index.get(id);
     if (i === undefined) {
       index.set(id, (i = files.length));
-      files.push({ path: r.file, gen: r.gen });
+      files.push({ path: r.file, gen: created?.has(r.file) === true ? null : r.gen });
     }
     if (r.from !== from) {
       from = r.from;
