@@ -78,58 +78,58 @@ async function assertTableSupportedByB(db: TestNeo4j): Promise<void> {
   assert.deepEqual(rows[0]?.['files'], ['b.sql']);
 }
 
-for (const dropFirst of [false, true]) {
-const variant = dropFirst ? ' (provenance dropped earlier)' : '';
-test(`a strip that goes first makes a concurrent upsert wait, and the upsert then restores the node${variant}`, { skip, timeout: 60_000 }, async () => {
-  if (!neo4j) return;
-  await seed(neo4j);
-  if (dropFirst) await neo4j.query(DROP_A);
-  const s1 = neo4j.driver.session({ database: 'neo4j' });
-  const s2 = neo4j.driver.session({ database: 'neo4j' });
+/** Seeds the graph, then runs `body` with a stripping and an upserting transaction open at once (both closed after). */
+async function withTwoWriters(db: TestNeo4j, dropFirst: boolean, body: (stripper: Transaction, upserter: Transaction) => Promise<void>): Promise<void> {
+  await seed(db);
+  if (dropFirst) await db.query(DROP_A);
+  const s1 = db.driver.session({ database: 'neo4j' });
+  const s2 = db.driver.session({ database: 'neo4j' });
   const stripper = s1.beginTransaction();
   const upserter = s2.beginTransaction();
   try {
-    await stripAfterDroppingA(dropFirst)(stripper);
-    const upsert = upsertFromB(upserter);
-    upsert.catch(() => undefined);
-    assert.equal(await settlesWithin(upsert, BLOCKED_FOR_MS), false, 'the upsert waits for the strip to commit');
-    await stripper.commit();
-    await upsert;
-    await upserter.commit();
-    await assertTableSupportedByB(neo4j);
+    await body(stripper, upserter);
   } finally {
     await Promise.allSettled([stripper.close(), upserter.close()]);
     await Promise.allSettled([s1.close(), s2.close()]);
   }
-});
+}
 
-test(`an upsert that goes first makes a concurrent strip wait, and the strip then sees the new support${variant}`, { skip, timeout: 60_000 }, async () => {
-  if (!neo4j) return;
-  await seed(neo4j);
-  if (dropFirst) await neo4j.query(DROP_A);
-  const s1 = neo4j.driver.session({ database: 'neo4j' });
-  const s2 = neo4j.driver.session({ database: 'neo4j' });
-  const stripper = s1.beginTransaction();
-  const upserter = s2.beginTransaction();
-  try {
-    await upsertFromB(upserter);
-    const [written] = await neo4j.query('MATCH (n:Entity {key: $key}) RETURN n.name AS name', { key: KEY });
-    assert.equal(written?.['name'], 'orders');
-    const strip = stripAfterDroppingA(dropFirst)(stripper);
-    strip.catch(() => undefined);
-    assert.equal(await settlesWithin(strip, BLOCKED_FOR_MS), false, 'the strip waits for the upsert to commit');
-    // The strip holds the node's lock from deleting a's edge, which the upsert's commit may need: Neo4j may pick either as a
-    // deadlock victim. The sync retries a transient error with the whole transaction; so does this test.
-    const upserted = await deadlockVictim(upserter.commit());
-    const stripped = (await deadlockVictim(strip)) && (await deadlockVictim(stripper.commit()));
-    if (!stripped) await rerun(neo4j, stripAfterDroppingA(dropFirst));
-    if (!upserted) await rerun(neo4j, upsertFromB);
+for (const dropFirst of [false, true]) {
+  const variant = dropFirst ? ' (provenance dropped earlier)' : '';
+
+  test(`a strip that goes first makes a concurrent upsert wait, and the upsert then restores the node${variant}`, { skip, timeout: 60_000 }, async () => {
+    if (!neo4j) return;
+    await withTwoWriters(neo4j, dropFirst, async (stripper, upserter) => {
+      await stripAfterDroppingA(dropFirst)(stripper);
+      const upsert = upsertFromB(upserter);
+      upsert.catch(() => undefined);
+      assert.equal(await settlesWithin(upsert, BLOCKED_FOR_MS), false, 'the upsert waits for the strip to commit');
+      await stripper.commit();
+      await upsert;
+      await upserter.commit();
+    });
     await assertTableSupportedByB(neo4j);
-  } finally {
-    await Promise.allSettled([stripper.close(), upserter.close()]);
-    await Promise.allSettled([s1.close(), s2.close()]);
-  }
-});
+  });
+
+  test(`an upsert that goes first makes a concurrent strip wait, and the strip then sees the new support${variant}`, { skip, timeout: 60_000 }, async () => {
+    if (!neo4j) return;
+    const db = neo4j;
+    await withTwoWriters(db, dropFirst, async (stripper, upserter) => {
+      await upsertFromB(upserter);
+      const [written] = await db.query('MATCH (n:Entity {key: $key}) RETURN n.name AS name', { key: KEY });
+      assert.equal(written?.['name'], 'orders');
+      const strip = stripAfterDroppingA(dropFirst)(stripper);
+      strip.catch(() => undefined);
+      assert.equal(await settlesWithin(strip, BLOCKED_FOR_MS), false, 'the strip waits for the upsert to commit');
+      // The strip holds the node's lock from deleting a's edge, which the upsert's commit may need: Neo4j may pick either as a
+      // deadlock victim. The sync retries a transient error with the whole transaction; so does this test.
+      const upserted = await deadlockVictim(upserter.commit());
+      const stripped = (await deadlockVictim(strip)) && (await deadlockVictim(stripper.commit()));
+      if (!stripped) await rerun(db, stripAfterDroppingA(dropFirst));
+      if (!upserted) await rerun(db, upsertFromB);
+    });
+    await assertTableSupportedByB(neo4j);
+  });
 }
 
 /** True when the step succeeded, false when Neo4j chose it as a deadlock victim; any other error fails the test. */
