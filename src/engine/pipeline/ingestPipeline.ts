@@ -15,7 +15,7 @@ import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { cacheOptionsFromEnv, defaultCachePath } from '../cache/cacheOptions.ts';
 import { buildCacheContext, cacheKey } from '../cache/cacheKey.ts';
 import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
-import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
+import { nameOptionsFor } from '../extract/extractFiles.ts';
 import { relationsOf } from '../extract/catalog.ts';
 import { assembleParsedFile, parseFile } from '../extract/parseFile.ts';
 import { resolveFile } from '../extract/resolve.ts';
@@ -26,9 +26,10 @@ import type { ParserBackend } from '../parse/backend.ts';
 import { backendsFor, createBackends, DEFAULT_BACKEND_ORDER, sharedBackendCode, type SharedBackendCode } from '../parse/backends.ts';
 import { withBulkHeapGrowth } from '../runtime/heapGrowth.ts';
 import { openGraphStore, type GraphStore } from '../store/graphStore.ts';
-import type { FileMeta, FileUpdate } from '../store/types.ts';
+import type { FileUpdate } from '../store/types.ts';
 import { Batcher, type BatchItem, type FileEvent } from './batcher.ts';
 import { CatalogState, catalogSliceOf, type CatalogSlice } from './catalogState.ts';
+import { fileMeta } from './fileMeta.ts';
 import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
 import { STATEMENT_CACHE_MIN_BYTES } from './parseTask.ts';
 import { UnitApplier } from './applyUnits.ts';
@@ -860,12 +861,6 @@ interface ParseOutcome {
   json?: string;
   slice?: CatalogSlice | null;
   resolved?: ResolveTaskResult;
-}
-
-/** What the store records of a file besides its contribution. */
-function fileMeta(file: ParsedFile, key: string): FileMeta {
-  const s = summarise(file, 0);
-  return { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics };
 }
 
 /** A parse that timed out or crashed: the file's diagnostics stand in for its content. */

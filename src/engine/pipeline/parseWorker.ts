@@ -11,7 +11,7 @@ import { openParseCache, type ParseCache } from '../cache/parseCache.ts';
 import { cacheKey } from '../cache/cacheKey.ts';
 import { MAX_BUSY_TIMEOUT_MS } from '../cache/cacheOptions.ts';
 import { catalogFromRelations, type Catalog } from '../extract/catalog.ts';
-import { nameOptionsFor, summarise } from '../extract/extractFiles.ts';
+import { nameOptionsFor } from '../extract/extractFiles.ts';
 import { parseFile, parseFileListing, type StatementCache } from '../extract/parseFile.ts';
 import { resolveFile } from '../extract/resolve.ts';
 import { prepackContribution } from '../store/packedContribution.ts';
@@ -19,6 +19,7 @@ import type { ParsedFile } from '../model/parsed.ts';
 import type { ParserBackend } from '../parse/backend.ts';
 import { adoptSharedBackendCode, createBackends } from '../parse/backends.ts';
 import { catalogSliceOf } from './catalogState.ts';
+import { fileMeta } from './fileMeta.ts';
 import type { ParseTask, ParseTaskResult, ParseWorkerData, ResolvedFile, ResolveShared, ResolveTask, ResolveTaskResult, WorkerTask, WorkerTaskResult } from './parseTask.ts';
 import { STATEMENT_CACHE_MIN_BYTES } from './parseTask.ts';
 import { serveTasks } from './workerTask.ts';
@@ -95,14 +96,13 @@ function resolveTask(task: ResolveTask): ResolveTaskResult {
 
 function resolvedFileOf(file: ParsedFile, key: string, defaultSchema: string | undefined, catalog: Catalog): ResolvedFile {
   const fragment = resolveFile(file, catalog, nameOptionsFor(file, defaultSchema));
-  const s = summarise(file, 0);
   return {
     update: {
       path: file.path,
       // Packed here: a third of the bytes to send, and the main thread only renumbers keys.
       fragment: { entities: [], relationships: [] },
       prepacked: prepackContribution(fragment.entities, fragment.relationships),
-      meta: { contentHash: key, dialect: file.dialect, statements: s.statements, parsed: s.parsed, fallback: s.fallback, diagnostics: file.diagnostics },
+      meta: fileMeta(file, key),
     },
     statementCount: file.statementCount,
   };
