@@ -146,14 +146,16 @@ try {
   const warm = await ingestCorpus(50, 'warm');
   await bulkSync(warm.store, DEFAULT_BATCH_SIZE);
 
-  // Batch-size curve.
-  const curveCorpus = CURVE.length > 0 ? await ingestCorpus(CURVE_FILES, 'curve') : undefined;
+  // Batch-size curve (skipped with an empty SQLGRAPH_BENCH_NEO4J_CURVE).
   const curve: Record<string, unknown>[] = [];
-  if (curveCorpus) console.log(`Batch-size curve, ${CURVE_FILES} files:`);
-  for (const size of curveCorpus ? CURVE : []) {
-    const r = await bulkSync(curveCorpus?.store ?? '', size);
-    curve.push({ batchSize: size, elements: r.elements, rows: r.rows, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction), serverCpuSeconds: r.serverCpu, clientCpuSeconds: r.clientCpu, loadAverage: r.load });
-    console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s (${Math.round(r.rows / r.report.seconds)} rows/s), ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s; ${cpuText(r)}`);
+  if (CURVE.length > 0) {
+    const curveCorpus = await ingestCorpus(CURVE_FILES, 'curve');
+    console.log(`Batch-size curve, ${CURVE_FILES} files:`);
+    for (const size of CURVE) {
+      const r = await bulkSync(curveCorpus.store, size);
+      curve.push({ batchSize: size, elements: r.elements, rows: r.rows, seconds: r.report.seconds, elementsPerSecond: Math.round(r.elementsPerSecond), transactions: r.report.transactions, elementsPerTransaction: Math.round(r.elementsPerTransaction), serverCpuSeconds: r.serverCpu, clientCpuSeconds: r.clientCpu, loadAverage: r.load });
+      console.log(`  ${String(size).padStart(6)} rows/tx: ${Math.round(r.elementsPerSecond)} elements/s (${Math.round(r.rows / r.report.seconds)} rows/s), ${r.report.transactions} transactions (${Math.round(r.elementsPerTransaction)} elements each), ${r.report.seconds.toFixed(1)} s; ${cpuText(r)}`);
+    }
   }
   results['curve'] = curve;
 

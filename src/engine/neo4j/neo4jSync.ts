@@ -174,11 +174,11 @@ export class Neo4jSync {
    * transaction on one thread, so one writer leaves a core idle; each lane
    * reads its next batch from the store while its current one is in Neo4j.
    * Lanes touch the same hub entities: MERGE on the unique keys makes that
-   * race-free, the clean-up locks a node before deciding to strip it (see
+   * race-free, an upsert leaves an unchanged node unwritten (so lanes share
+   * its locks rather than queue for them; see upsertEntitiesQuery), the
+   * clean-up locks a node before deciding to strip it (see
    * STRIP_UNSUPPORTED), and deadlocks are transient errors, retried like any
-   * other. (Skipping the SET of unchanged entities, so that lanes would not
-   * wait on each other's node locks, measured no faster, and without the
-   * lock a lane could strip an entity another lane is adding support for.)
+   * other.
    */
   private async writeInLanes(batches: readonly PendingFile[][], report: SyncReport, options: SyncRunOptions): Promise<void> {
     let taken = 0;

@@ -123,7 +123,8 @@ export class ReplicaWriter implements TransactionCounter {
       outcome.relationships += this.upsertRelationships(q, group, merge, 'merge', upserts);
     }
     await Promise.all(upserts);
-    await this.cleanUp(q, active.filter((w) => locks.get(w.path)?.fresh !== true), outcome);
+    // A file whose node this transaction created left nothing behind to clean up.
+    await this.cleanUp(q, active.filter((w) => !created.has(w.path)), outcome);
     await finishFiles(q, active, outcome);
     outcome.written = active.filter((w) => !w.removed).length;
     return outcome;
