@@ -9,7 +9,7 @@ import type { ParserBackend } from '../../src/engine/parse/backend.ts';
 import { splitStatements } from '../../src/engine/text/splitter.ts';
 
 export interface ParserSpeed {
-  backend: string;
+  backend: ParserBackend['id'];
   files: number;
   statements: number;
   parsed: number;

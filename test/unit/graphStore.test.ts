@@ -346,3 +346,25 @@ describe('graph store: queries', () => {
     assert.deepEqual(store.findEntities('x%'), []);
   }));
 });
+
+describe('graph store: rehearsing an apply', () => {
+  it('writes nothing and interns no key, and the real apply afterwards is unaffected', withStore((store) => {
+    store.applyFile('a.sql', defining('a.sql', 'orders', ['customers']), meta('v1'));
+    for (const p of store.pendingFiles()) store.acknowledge(p.path, p.version);
+    const before = store.exportAll();
+    const edited = defining('a.sql', 'orders', ['customers', 'brand_new_relation']);
+
+    store.rehearseApply({ path: 'a.sql', fragment: edited, meta: meta('v2') });
+    store.rehearseApply({ path: 'unknown.sql', fragment: defining('unknown.sql', 'x'), meta: meta() });
+    assert.deepEqual(store.exportAll(), before);
+    assert.equal(store.pendingCount(), 0);
+    assert.equal(store.file('a.sql')?.contentHash, 'v1');
+    assert.equal(store.entity('rel:brand_new_relation'), undefined);
+    assert.equal(store.file('unknown.sql'), undefined);
+
+    store.applyFile('a.sql', edited, meta('v2'));
+    assert.equal(store.entity('rel:brand_new_relation')?.file, 'a.sql');
+    assert.deepEqual(store.counts(), { entities: { table: 3 }, relationships: { DEFINES: 1, READS_FROM: 2 }, files: 1 });
+    assert.equal(store.pendingCount(), 1);
+  }));
+});

@@ -10,6 +10,7 @@ import { scanRelations } from '../text/fallbackScan.ts';
 import { checkStatement, DEFAULT_GUARD_LIMITS, type GuardLimits } from '../text/guards.ts';
 import { LineIndex } from '../text/lineIndex.ts';
 import { maskSql } from '../text/mask.ts';
+import { splitEditedText, type SplitMemo } from '../text/editedSplit.ts';
 import { splitStatements, type SplitStatement } from '../text/splitter.ts';
 import { dbtModelName, renderTemplate } from '../text/templating.ts';
 import { blockInterior, readRoutineHeader } from './routineHeader.ts';
@@ -73,12 +74,12 @@ export function parseFile(path: string, bytes: Uint8Array, options: ParseOptions
 }
 
 export function parseText(path: string, source: string, encoding: string, options: ParseOptions): ParsedFile {
-  const { ctx, statements, shell, folder } = prepareText(path, source, encoding, options);
+  const { ctx, statements, shell, folder, edited } = prepareText(path, source, encoding, options);
   const cache = options.statementCache;
   if (cache) {
     // Through the statement cache: list the statements' keys (parsing the ones not cached), then assemble.
     const entries = new Map<string, CachedStatement>();
-    const listing = listStatements(ctx, statements, shell, cache, entries);
+    const listing = listStatements(ctx, statements, shell, cache, entries, edited);
     return assemble(listing, (key) => entries.get(key), (parsedWith) => recordMemory(options, folder, parsedWith))!;
   }
   for (const statement of statements) parseStatement(ctx, statement.text, statement.start, undefined, 0);
@@ -86,15 +87,55 @@ export function parseText(path: string, source: string, encoding: string, option
   return withResults(shell, ctx.out, ctx.diagnostics, ctx.parsedWith);
 }
 
+/**
+ * The last split of a few large files (those that go through the statement
+ * cache), with their statements' cache keys: saving one again re-splits and
+ * re-hashes only the statements around the edit.
+ */
+interface EditMemo {
+  path: string;
+  split: SplitMemo;
+  /** Statement cache keys by statement index, and the key context (see keyContextOf) they were made in. */
+  keys?: string[];
+  keyContext?: string;
+}
+const EDIT_MEMO_PATHS = 2;
+const editMemos = new Map<string, EditMemo>();
+
+/** What listStatements reuses from the file's previous listing. */
+interface EditedStatements {
+  memo: EditMemo;
+  previous: EditMemo | undefined;
+  previousIndex: Int32Array;
+}
+
+/** Forgets the kept splits (tests). */
+export function forgetEditMemos(): void {
+  editMemos.clear();
+}
+
 /** Everything before the statements are parsed: templating, dialects, the split, and the file's shell. */
-function prepareText(path: string, source: string, encoding: string, options: ParseOptions): { ctx: FileContext; statements: SplitStatement[]; shell: ParsedFile; folder: string } {
+function prepareText(path: string, source: string, encoding: string, options: ParseOptions): { ctx: FileContext; statements: SplitStatement[]; shell: ParsedFile; folder: string; edited?: EditedStatements } {
   const template = renderTemplate(source);
   const text = template.text;
   const lines = new LineIndex(text);
   const folder = folderOf(path);
 
   const { primary, alternate } = chooseDialects(path, text, folder, options);
-  const split = splitStatements(text, { dialect: primary, lines });
+  let split: { statements: SplitStatement[]; diagnostics: Diagnostic[] };
+  let edited: EditedStatements | undefined;
+  if (options.statementCache) {
+    const previous = editMemos.get(path);
+    const result = splitEditedText(previous?.split, text, primary, lines);
+    split = result;
+    const memo: EditMemo = { path, split: result.memo };
+    editMemos.delete(path);
+    editMemos.set(path, memo);
+    if (editMemos.size > EDIT_MEMO_PATHS) editMemos.delete(editMemos.keys().next().value!);
+    edited = { memo, previous, previousIndex: result.previousIndex };
+  } else {
+    split = splitStatements(text, { dialect: primary, lines });
+  }
   const ctx: FileContext = {
     text,
     lines,
@@ -118,7 +159,12 @@ function prepareText(path: string, source: string, encoding: string, options: Pa
     };
     shell.dbtModel = { name: model, template: relations };
   }
-  return { ctx, statements: split.statements, shell, folder };
+  return { ctx, statements: split.statements, shell, folder, ...(edited ? { edited } : {}) };
+}
+
+/** Identifies the keys keyOf makes for these dialects (they also depend on the cache's own context). */
+function keyContextOf(cache: StatementCache, dialects: string): string {
+  return cache.keyOf('', dialects);
 }
 
 /**
@@ -126,12 +172,20 @@ function prepareText(path: string, source: string, encoding: string, options: Pa
  * put. `entries` receives every statement's results; without it (a listing
  * for another thread) results found cached are not even read.
  */
-function listStatements(ctx: FileContext, statements: readonly SplitStatement[], shell: ParsedFile, cache: StatementCache, entries: Map<string, CachedStatement> | undefined): StatementListing {
+function listStatements(ctx: FileContext, statements: readonly SplitStatement[], shell: ParsedFile, cache: StatementCache, entries: Map<string, CachedStatement> | undefined, edited?: EditedStatements): StatementListing {
   const dialects = `${ctx.primary}|${ctx.alternate ?? ''}`;
   const keys: string[] = [];
   const origins = new Int32Array(statements.length * 2);
+  // An unchanged statement (same text) has the key it had, unless the dialects or the cache's context changed.
+  const keyContext = edited ? keyContextOf(cache, dialects) : undefined;
+  const previousKeys = edited?.previous?.keyContext === keyContext ? edited?.previous?.keys : undefined;
+  if (edited) {
+    edited.memo.keys = keys;
+    edited.memo.keyContext = keyContext;
+  }
   statements.forEach((statement, i) => {
-    const key = cache.keyOf(statement.text, dialects);
+    const previousIndex = previousKeys ? edited!.previousIndex[i]! : -1;
+    const key = (previousIndex >= 0 ? previousKeys![previousIndex] : undefined) ?? cache.keyOf(statement.text, dialects);
     const origin = statement.range.start;
     keys.push(key);
     origins[i * 2] = origin.line;
@@ -215,8 +269,8 @@ export interface StatementListing {
 export function parseFileListing(path: string, bytes: Uint8Array, options: ParseOptions & { statementCache: StatementCache }): StatementListing {
   const decoded = decodeSql(bytes);
   if (decoded.error) return { shell: parseFile(path, bytes, options), keys: [], origins: new Int32Array(0) };
-  const { ctx, statements, shell } = prepareText(path, decoded.text, decoded.encoding, options);
-  return listStatements(ctx, statements, shell, options.statementCache, undefined);
+  const { ctx, statements, shell, edited } = prepareText(path, decoded.text, decoded.encoding, options);
+  return listStatements(ctx, statements, shell, options.statementCache, undefined, edited);
 }
 
 /**

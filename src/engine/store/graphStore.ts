@@ -22,7 +22,7 @@ import { MergedEntities, type MergeContext } from './mergedEntities.ts';
 import { openDatabase, type OpenOptions } from './openDatabase.ts';
 import {
   E_DATABASE, E_DEFINED, E_KEY, E_KIND, E_NAME, E_PARENT, E_RANGE, E_SCHEMA, ENTITY_STRIDE, globalisePacked, packContribution, R_FROM, R_TO, R_TYPE, RELATIONSHIP_STRIDE, renameKey, repackContribution, unpackContribution,
-  type DecodedContribution, type PackedContribution, type PrepackedContribution,
+  type DecodedContribution, type KeyInterner, type PackedContribution, type PrepackedContribution,
 } from './packedContribution.ts';
 import { EMPTY as NO_POSTINGS, filesWithRole, mergePostings, onlyNewFiles, postingsBlob, unpackPostings, type PostingChanges } from './postings.ts';
 import { ENTITY_ROLES, ROLE } from './roles.ts';
@@ -159,6 +159,19 @@ export class GraphStore {
     this.transaction(() => {
       for (const u of updates) this.replaceFile(u.path, u.fragment, u.meta, u.prepacked);
     });
+  }
+
+  /**
+   * What applying this update computes before it writes (packing, and the
+   * diff against the stored contribution), with nothing written and no key
+   * interned: an ingest rehearses a large file's first edits with it.
+   */
+  rehearseApply(update: FileUpdate): void {
+    const fileId = this.fileIdOf(update.path);
+    if (fileId === undefined) return;
+    const old = this.contribution(fileId);
+    const packed = packContribution(update.fragment.entities, update.fragment.relationships, new KeyProbe(this.keys));
+    if (diffable(old)) diffContributions(old, packed);
   }
 
   /** Returns false when the store did not know the file. */
@@ -801,6 +814,21 @@ function diffContributions(old: DecodedContribution, packed: PackedContribution)
 }
 
 /** A contribution holding two sources of one key (after a rename merged keys) is replaced whole, not diffed. */
+/** Interns nothing: a stored key's id, else an id no stored key has. */
+class KeyProbe implements KeyInterner {
+  private readonly keys: KeyTable;
+  private next: number;
+
+  constructor(keys: KeyTable) {
+    this.keys = keys;
+    this.next = keys.maxId() + 1;
+  }
+
+  idOf(key: string): number {
+    return this.keys.find(key) ?? this.next++;
+  }
+}
+
 function diffable(c: DecodedContribution): boolean {
   return c.entities.length / ENTITY_STRIDE === new Set(entityKeys(c)).size;
 }

@@ -41,6 +41,38 @@ export interface SplitResult {
 }
 
 /**
+ * A place between statements where a run can start again (see
+ * splitEditedText): everything the splitter carries from one statement to
+ * the next, and how far it had read.
+ */
+export interface SplitGap {
+  /** The offset the run had reached, with no statement begun. */
+  pos: number;
+  /** Everything read before this gap lay before this offset (look-ahead past `pos` included, apart from `pos`'s own line). */
+  high: number;
+  /** Statements and diagnostics found before it. */
+  statements: number;
+  diagnostics: number;
+  lineHasContent: boolean;
+  delimiter: string;
+}
+
+/** A run that records its gaps, may start at a gap of an earlier run, and may stop at a gap. */
+export interface GapRun {
+  /** A gap of an earlier run over a text identical up to its `high` (and `pos`'s line); counts continue from its. */
+  from?: SplitGap;
+  /** Receives each gap, in order, the starting one included. */
+  gaps: SplitGap[];
+  /** Asked at each gap after the first: true ends the run there, with that gap not recorded. */
+  stopAt?: (gap: SplitGap) => boolean;
+}
+
+export interface GapRunResult extends SplitResult {
+  /** The gap the run stopped at, when stopAt asked it to. */
+  stoppedAt?: SplitGap;
+}
+
+/**
  * Splits a script into statements in one forward pass. It knows just enough
  * lexing to find the terminators that count: quotes, comments, dollar quoting,
  * routine bodies and BEGIN…END blocks, client commands (GO, DELIMITER, psql
@@ -56,6 +88,11 @@ export function splitStatements(text: string, options: SplitOptions = {}): Split
     const statements = text.trim() === '' ? [] : [{ text, start: 0, end: text.length, range }];
     return { statements, diagnostics: [{ severity: 'error', code: 'internal-error', message: `Statement splitter failed: ${String(error)}`, range }] };
   }
+}
+
+/** splitStatements recording gaps (see GapRun); throws where splitStatements would fall back. */
+export function splitStatementsFromGap(text: string, options: SplitOptions, run: GapRun): GapRunResult {
+  return new StatementSplitter(text, options.dialect ?? 'generic', options.lines, run).run();
 }
 
 /** Longest keyword the splitter looks at; longer words are never upper-cased. */
@@ -93,6 +130,13 @@ class StatementSplitter {
   private delimiter = ';';
   private pos = 0;
   private lineHasContent = false;
+  private readonly gapRun: GapRun | undefined;
+  /** Whether the gap since the last statement ended was recorded. */
+  private gapTaken = false;
+  private gapsTaken = 0;
+  private high = 0;
+  private statementBase = 0;
+  private diagnosticBase = 0;
 
   // Current statement.
   private start = -1;
@@ -105,8 +149,18 @@ class StatementSplitter {
   private procStatementStart = false;
   private copyFromStdin = false;
 
-  constructor(text: string, dialect: Dialect, lines: LineIndex | undefined) {
+  constructor(text: string, dialect: Dialect, lines: LineIndex | undefined, gapRun?: GapRun) {
     this.text = text;
+    this.gapRun = gapRun;
+    const from = gapRun?.from;
+    if (from) {
+      this.pos = from.pos;
+      this.high = from.high;
+      this.lineHasContent = from.lineHasContent;
+      this.delimiter = from.delimiter;
+      this.statementBase = from.statements;
+      this.diagnosticBase = from.diagnostics;
+    }
     this.n = text.length;
     this.dialect = dialect;
     this.traits = lexTraits(dialect);
@@ -119,9 +173,13 @@ class StatementSplitter {
     this.mysqlComments = dialect === 'mysql' || dialect === 'mariadb';
   }
 
-  run(): SplitResult {
+  run(): GapRunResult {
     const { text, n } = this;
     while (this.pos < n) {
+      if (this.start < 0 && !this.gapTaken && this.gapRun) {
+        const stoppedAt = this.takeGap();
+        if (stoppedAt) return { statements: this.statements, diagnostics: this.diagnostics, stoppedAt };
+      }
       const i = this.pos;
       const c = text.charCodeAt(i);
       if (isWhitespace(c)) {
@@ -157,6 +215,23 @@ class StatementSplitter {
     }
     this.finishStatement();
     return { statements: this.statements, diagnostics: this.diagnostics };
+  }
+
+  /** Records the gap at `pos`; returns it instead when the run should stop there. */
+  private takeGap(): SplitGap | undefined {
+    const run = this.gapRun!;
+    this.gapTaken = true;
+    const gap: SplitGap = {
+      pos: this.pos,
+      high: this.high,
+      statements: this.statementBase + this.statements.length,
+      diagnostics: this.diagnosticBase + this.diagnostics.length,
+      lineHasContent: this.lineHasContent,
+      delimiter: this.delimiter,
+    };
+    if (this.gapsTaken++ > 0 && run.stopAt?.(gap)) return gap;
+    run.gaps.push(gap);
+    return undefined;
   }
 
   // ---- client commands that own a whole line -------------------------------------------
@@ -422,6 +497,7 @@ class StatementSplitter {
     const c = this.text.charCodeAt(k);
     if (k < this.n && isWordStart(c, this.traits)) {
       const end = wordEnd(this.text, k, this.traits);
+      if (end + 1 > this.high) this.high = end + 1;
       const upper = end - k <= MAX_KEYWORD_LENGTH ? this.text.slice(k, end).toUpperCase() : '';
       return { start: k, end, upper };
     }
@@ -446,6 +522,7 @@ class StatementSplitter {
         k = end;
       } else break;
     }
+    if (k + 1 > this.high) this.high = k + 1;
     return k;
   }
 
@@ -465,6 +542,7 @@ class StatementSplitter {
     this.routineMode = undefined;
     this.procStatementStart = false;
     this.copyFromStdin = false;
+    this.gapTaken = false;
   }
 
   /** pg_dump data after `COPY ... FROM stdin;` runs up to a line `\.`; it is not SQL. */
