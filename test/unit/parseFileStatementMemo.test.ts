@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assembleParsedFile, forgetRecentStatements, parseFile, parseFileListing, parseText, type StatementCache } from '../../src/engine/extract/parseFile.ts';
+import { assembleParsedFile, forgetEditMemos, forgetRecentStatements, parseFile, parseFileListing, parseText, type StatementCache } from '../../src/engine/extract/parseFile.ts';
 import { defaultBackends } from '../helpers/engine.ts';
 
 function mapCache(): StatementCache & { gets: number } {
@@ -94,4 +94,30 @@ test('a listing checks cached statements once without reading their results, and
   assert.equal(checks.length, 30, 'and not again on the next save');
   assert.deepEqual(second, first);
   assert.deepEqual(assembleParsedFile(first, cache), expected);
+});
+
+test('an edited large file re-hashes only the statements around the edit, through a chain of edits', async () => {
+  const backends = await defaultBackends();
+  forgetEditMemos();
+  const cache = mapCache();
+  let hashed = 0;
+  const counting: StatementCache = { ...cache, keyOf: (text, dialects) => (hashed++, cache.keyOf(text, dialects)) };
+  const parse = (text: string, withCache: boolean) => parseText('chain.sql', text, 'utf-8', { dialect: 'postgresql', backends, ...(withCache ? { statementCache: counting } : {}) });
+  let statements = Array.from({ length: 60 }, (_, i) => `SELECT a${i} FROM chain_t${i % 7} WHERE c = ${i}`);
+  const text = (): string => `${statements.join(';\n')};\n`;
+  parse(text(), true);
+
+  // Each edit changes one statement; the key context check costs one more keyOf.
+  for (const [at, replacement] of [[30, 'SELECT changed FROM chain_t1'], [5, 'SELECT x FROM chain_t2 WHERE d = 1'], [59, 'SELECT last FROM chain_t3']] as const) {
+    statements = statements.map((s, i) => (i === at ? replacement : s));
+    hashed = 0;
+    const result = parse(text(), true);
+    assert.ok(hashed <= 4, `edit at ${at}: ${hashed} statements hashed`);
+    assert.deepEqual(result, parse(text(), false), `edit at ${at}`);
+  }
+
+  // Another dialect: nothing is reused.
+  hashed = 0;
+  parseText('chain.sql', text(), 'utf-8', { dialect: 'mysql', backends, statementCache: counting });
+  assert.ok(hashed > statements.length, 'every statement hashed for another dialect');
 });

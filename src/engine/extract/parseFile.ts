@@ -93,7 +93,6 @@ export function parseText(path: string, source: string, encoding: string, option
  * re-hashes only the statements around the edit.
  */
 interface EditMemo {
-  path: string;
   split: SplitMemo;
   /** Statement cache keys by statement index, and the key context (see keyContextOf) they were made in. */
   keys?: string[];
@@ -128,7 +127,7 @@ function prepareText(path: string, source: string, encoding: string, options: Pa
     const previous = editMemos.get(path);
     const result = splitEditedText(previous?.split, text, primary, lines);
     split = result;
-    const memo: EditMemo = { path, split: result.memo };
+    const memo: EditMemo = { split: result.memo };
     editMemos.delete(path);
     editMemos.set(path, memo);
     if (editMemos.size > EDIT_MEMO_PATHS) editMemos.delete(editMemos.keys().next().value!);
