@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createBackends } from '../src/engine/parse/backends.ts';
 import { corpusAvailable, corpusRoot, REPO_ROOT } from './accuracy/corpus.ts';
 import { measureParserSpeed } from './bench/parserSpeed.ts';
+import { measureExtractSpeed } from './bench/extractSpeed.ts';
 import { measureParallelParse } from './bench/parallelParse.ts';
 import { ENGINE_EXEC_ARGV, engineEnv } from '../src/engine/runtime/engineProcess.ts';
 import { generateCorpus, writeCorpus } from './bench/synthCorpus.ts';
@@ -33,7 +34,8 @@ const f = (x: unknown, digits = 0): string => (typeof x === 'number' ? x.toFixed
 try {
   // Raw parser speed, one core, on the same files as the pipeline.
   const backends = await createBackends();
-  const sample = generateCorpus({ files: 1000, seed: 1 }).map((file) => file.text);
+  const sampleFiles = generateCorpus({ files: 1000, seed: 1 });
+  const sample = sampleFiles.map((file) => file.text);
   const parsers = backends.map((b) => measureParserSpeed(b, sample, 'postgresql', 2));
   results['parsers'] = parsers;
   console.log('Parser backends, one core, 1,000 synthetic files:');
@@ -44,6 +46,10 @@ try {
   const ceiling = await measureParallelParse(fastestParser.backend, sample, 'postgresql');
   results['parallelParse'] = ceiling;
   console.log(`  ${ceiling.backend} in ${ceiling.threads} threads at once, parse only: ${f(ceiling.filesPerSecond)} files/s (${f((ceiling.filesPerSecond / (ceiling.threads * fastest)) * 100, 1)}% of ${ceiling.threads} × one core)`);
+  // What every file needs at the least, on one core: parsed as the pipeline parses it, and its entities and lineage extracted.
+  const extract = measureExtractSpeed(backends, sampleFiles, 'postgresql');
+  results['extract'] = extract;
+  console.log(`  split + parse a file (backends in order), one core: ${f(extract.parseFilesPerSecond)} files/s; with extraction: ${f(extract.filesPerSecond)} files/s (${f((extract.filesPerSecond / fastest) * 100, 1)}% of the fastest parser alone)`);
 
   for (const n of sizes) {
     const dir = join(scratch, `synthetic-${n}`);
