@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { Dialect } from '../../src/engine/model/dialect.ts';
 import { createBackends, type BackendId } from '../../src/engine/parse/backends.ts';
-import { splitStatements } from '../../src/engine/text/splitter.ts';
+import { parsePass, statementTexts } from './parserSpeed.ts';
 
 interface ShareData {
   backend: BackendId;
@@ -50,25 +50,12 @@ export async function measureParallelParse(backend: BackendId, texts: readonly s
 if (!isMainThread) {
   const { backend, dialect, texts, gate, threads } = workerData as ShareData;
   const [parser] = await createBackends([backend]);
-  const statements = texts.map((t) => splitStatements(t, { dialect }).statements.map((s) => s.text));
-  const pass = (): void => {
-    for (const file of statements) {
-      for (const s of file) {
-        try {
-          parser!.parse(s, dialect);
-        } catch {
-          // counted by measureParserSpeed; here only time matters
-        }
-      }
-    }
-  };
-  pass();
-  pass();
+  const statements = statementTexts(texts, dialect);
+  parsePass(parser!, statements, dialect);
+  parsePass(parser!, statements, dialect);
   const arrived = new Int32Array(gate);
   Atomics.add(arrived, 0, 1);
   Atomics.notify(arrived, 0);
   while (Atomics.load(arrived, 0) < threads) Atomics.wait(arrived, 0, Atomics.load(arrived, 0), 50);
-  const started = performance.now();
-  pass();
-  parentPort!.postMessage((performance.now() - started) / 1000);
+  parentPort!.postMessage(parsePass(parser!, statements, dialect).seconds);
 }

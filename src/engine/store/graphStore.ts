@@ -813,7 +813,6 @@ function diffContributions(old: DecodedContribution, packed: PackedContribution)
   return { postings, removedSources, addedSources, vanishedSources: oldAt.size, droppedKeys: oldRoles.size, typeDeltas };
 }
 
-/** A contribution holding two sources of one key (after a rename merged keys) is replaced whole, not diffed. */
 /** Interns nothing: a stored key's id, else an id no stored key has. */
 class KeyProbe implements KeyInterner {
   private readonly keys: KeyTable;
@@ -829,6 +828,7 @@ class KeyProbe implements KeyInterner {
   }
 }
 
+/** A contribution holding two sources of one key (after a rename merged keys) is replaced whole, not diffed. */
 function diffable(c: DecodedContribution): boolean {
   return c.entities.length / ENTITY_STRIDE === new Set(entityKeys(c)).size;
 }
